@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "email", "wallet", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active")
+    search_fields = ("username", "email", "wallet__phone")
+    raw_id_fields = ("wallet",)
+    readonly_fields = ("offer_version", "offer_accepted_at", "last_login", "date_joined")
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("Кошелек"), {"fields": ("wallet", "offer_version", "offer_accepted_at")}),
+    )

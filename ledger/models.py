@@ -1,0 +1,139 @@
+"""Double-entry ledger, TigerBeetle-shaped: accounts with a cached balance, append-only transfers.
+
+Balance convention: balance = credits - debits. A wallet is credited when money comes in. System accounts
+(cash-in channels) go negative as they hand out money; the sum over all accounts is always zero.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.money import MoneyField
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or remove a posted ledger row. Corrections are reversals."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only; post a reversal instead")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only; post a reversal instead")
+
+
+class AccountKind(models.TextChoices):
+    WALLET = "wallet", _("кошелек")
+    PROVIDER = "provider", _("поставщик услуг")
+    CASH_IN = "cash_in", _("канал пополнения")
+    FEES = "fees", _("доход от комиссий")
+    HOLD = "hold", _("зарезервированные средства")
+
+
+class LedgerAccount(models.Model):
+    code = models.CharField(_("код"), max_length=64, unique=True)
+    kind = models.CharField(_("вид"), max_length=16, choices=AccountKind.choices)
+    name = models.CharField(_("название"), max_length=128)
+    balance = MoneyField(_("баланс"), default=0)
+    may_go_negative = models.BooleanField(_("может уходить в минус"), default=False)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("счет книги")
+        verbose_name_plural = _("счета книги")
+        ordering = ["code"]
+        constraints = [
+            # The last line of defence: whatever code does, a wallet (or a hold) never goes below zero.
+            models.CheckConstraint(
+                condition=models.Q(may_go_negative=True) | models.Q(balance__gte=0),
+                name="ledger_account_balance_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="wallet") | models.Q(may_go_negative=False),
+                name="ledger_account_wallet_never_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PostingKind(models.TextChoices):
+    CASH_IN = "cash_in", _("пополнение")
+    PAYMENT = "payment", _("платеж")
+    REVERSAL = "reversal", _("сторно")
+
+
+class Posting(models.Model):
+    """One business event: one or more transfers written in one database transaction."""
+
+    idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=128, unique=True)
+    fingerprint = models.CharField(_("отпечаток запроса"), max_length=64)
+    kind = models.CharField(_("вид"), max_length=16, choices=PostingKind.choices)
+    reference = models.CharField(_("основание"), max_length=128, blank=True)
+    reversal_of = models.OneToOneField(
+        "self",
+        verbose_name=_("сторнирует"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+    )
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("проводка")
+        verbose_name_plural = _("проводки")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.idempotency_key}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("postings are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("postings are append-only")
+
+
+class Transfer(models.Model):
+    posting = models.ForeignKey(Posting, verbose_name=_("проводка"), on_delete=models.PROTECT, related_name="transfers")
+    idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=140, unique=True)
+    debit_account = models.ForeignKey(
+        LedgerAccount, verbose_name=_("дебет"), on_delete=models.PROTECT, related_name="debits"
+    )
+    credit_account = models.ForeignKey(
+        LedgerAccount, verbose_name=_("кредит"), on_delete=models.PROTECT, related_name="credits"
+    )
+    amount = MoneyField(_("сумма"))
+    kind = models.CharField(_("вид"), max_length=16)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("перевод")
+        verbose_name_plural = _("переводы")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="ledger_transfer_amount_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(debit_account=models.F("credit_account")),
+                name="ledger_transfer_distinct_accounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.debit_account} -> {self.credit_account}: {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("transfers are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("transfers are append-only")

@@ -1,0 +1,59 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SmsKind(models.TextChoices):
+    WALLET_OPENED = "wallet_opened", _("кошелек открыт")
+    PIN_CHANGED = "pin_changed", _("PIN изменен")
+    CASH_IN = "cash_in", _("пополнение")
+    PAYMENT = "payment", _("платеж")
+    REVERSAL = "reversal", _("возврат")
+    CODE = "code", _("одноразовый код")
+
+
+# Messages whose text carries a secret (PIN, one-time code): never printed in clear by a console or a log.
+SECRET_KINDS = {SmsKind.WALLET_OPENED, SmsKind.CODE}
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", _("в очереди")
+    SENDING = "sending", _("отправляется")
+    SENT = "sent", _("отправлено")
+    FAILED = "failed", _("ошибка")
+
+
+class SmsMessage(models.Model):
+    """Transactional outbox: written in the same transaction as the event it reports, delivered later."""
+
+    phone = models.CharField(_("телефон"), max_length=16, db_index=True)
+    text = models.TextField(_("текст"))
+    kind = models.CharField(_("вид"), max_length=16, choices=SmsKind.choices)
+    status = models.CharField(_("статус"), max_length=8, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
+    next_attempt_at = models.DateTimeField(_("следующая попытка"), db_index=True)
+    claimed_by = models.CharField(_("отправитель"), max_length=64, blank=True)
+    claimed_at = models.DateTimeField(_("взято в отправку"), null=True, blank=True)
+    last_error = models.CharField(_("последняя ошибка"), max_length=255, blank=True)
+    payment = models.ForeignKey(
+        "services.Payment",
+        verbose_name=_("платеж"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sms_messages",
+    )
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS")
+        verbose_name_plural = _("SMS")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="sms_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.kind} {self.status}"
+
+    @property
+    def is_secret(self) -> bool:
+        return self.kind in SECRET_KINDS

@@ -1,0 +1,97 @@
+"""Queue and deliver SMS. Queueing happens inside the caller's transaction; delivery never does."""
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from sms.models import SmsMessage, SmsStatus
+
+logger = logging.getLogger(__name__)
+BATCH_SIZE = 50
+
+
+def sms_queue(*, phone: str, text: str, kind: str, payment=None) -> SmsMessage:
+    """Write the message to the outbox. Call it inside the transaction of the event it reports."""
+    return SmsMessage.objects.create(
+        phone=phone, text=text, kind=kind, payment=payment, next_attempt_at=timezone.now()
+    )
+
+
+def sms_backend():
+    return import_string(settings.SMS_BACKEND)()
+
+
+def _claim_due(dispatcher_id: str, limit: int) -> list[SmsMessage]:
+    """Mark a batch of due messages as ours. Two dispatchers never claim the same row: on PostgreSQL the
+    rows are locked with SKIP LOCKED; on SQLite the IMMEDIATE transaction serialises the claim."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            SmsMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=SmsStatus.QUEUED, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        ids = list(due)
+        if not ids:
+            return []
+        # The status condition makes the claim safe even where SKIP LOCKED is not available.
+        SmsMessage.objects.filter(id__in=ids, status=SmsStatus.QUEUED).update(
+            status=SmsStatus.SENDING, claimed_by=dispatcher_id, claimed_at=now
+        )
+    return list(SmsMessage.objects.filter(id__in=ids, claimed_by=dispatcher_id, status=SmsStatus.SENDING))
+
+
+def _fail_stale_sends() -> int:
+    """A message left in 'sending' by a dispatcher that died may or may not have gone out. Sending it again
+    could deliver it twice, so it is marked failed for a person to look at (admin can re-queue it)."""
+    stale_before = timezone.now() - timedelta(seconds=settings.SMS_SENDING_STALE_SECONDS)
+    return SmsMessage.objects.filter(status=SmsStatus.SENDING, claimed_at__lt=stale_before).update(
+        status=SmsStatus.FAILED, last_error="dispatcher stopped during delivery; not resent to avoid a duplicate"
+    )
+
+
+def sms_dispatch(*, limit: int = BATCH_SIZE, backend=None) -> dict[str, int]:
+    """Deliver due messages once each. Returns counts of sent, retried and failed messages."""
+    backend = backend or sms_backend()
+    dispatcher_id = uuid.uuid4().hex
+    counts = {"sent": 0, "retry": 0, "failed": _fail_stale_sends()}
+    for message in _claim_due(dispatcher_id, limit):
+        try:
+            backend.send(message)
+        except Exception as exc:  # a backend may fail in any way; the message waits for its next attempt
+            attempts = message.attempts + 1
+            if attempts >= settings.SMS_MAX_ATTEMPTS:
+                status, counts_key = SmsStatus.FAILED, "failed"
+            else:
+                status, counts_key = SmsStatus.QUEUED, "retry"
+            delay = settings.SMS_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+            SmsMessage.objects.filter(pk=message.pk, claimed_by=dispatcher_id).update(
+                status=status,
+                attempts=attempts,
+                next_attempt_at=timezone.now() + timedelta(seconds=delay),
+                last_error=f"{type(exc).__name__}: {exc}"[:255],
+                claimed_by="",
+            )
+            logger.warning("sms %s to %s failed (attempt %s): %s", message.pk, message.phone, attempts, type(exc).__name__)
+            counts[counts_key] += 1
+            continue
+        SmsMessage.objects.filter(pk=message.pk, claimed_by=dispatcher_id).update(
+            status=SmsStatus.SENT, attempts=message.attempts + 1, sent_at=timezone.now(), last_error=""
+        )
+        counts["sent"] += 1
+    return counts
+
+
+def sms_requeue(*, message: SmsMessage) -> bool:
+    """Send a failed message again (a person decided it is safe). Returns False if it was not failed."""
+    return bool(
+        SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.FAILED).update(
+            status=SmsStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(), claimed_by="", last_error=""
+        )
+    )

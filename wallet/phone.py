@@ -1,0 +1,93 @@
+"""Kyrgyz mobile numbers: every way people type them -> E.164, with the operator from carrier data."""
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumbers import PhoneNumberType, carrier
+
+from core.errors import DomainError
+
+MSG_PHONE_EMPTY = _("Введите номер телефона.")
+MSG_PHONE_MALFORMED = _("Номер телефона введен неверно. Пример: 0555 12 34 56.")
+MSG_PHONE_FOREIGN = _("Нужен номер кыргызского мобильного оператора (+996).")
+MSG_PHONE_LANDLINE = _("Это городской номер. Кошелек ЭЛСОМ открывается на мобильный номер.")
+MSG_PHONE_OPERATOR = _("Оператор этого номера не поддерживается. Номера Megacom, Beeline и O! подходят.")
+
+
+class InvalidPhone(DomainError):
+    code = "invalid_phone"
+
+
+class Operator(models.TextChoices):
+    MEGACOM = "megacom", "Megacom"
+    BEELINE = "beeline", "Beeline"
+    O = "o", "O!"
+
+
+# phonenumbers names the licence holders, not the brands people know.
+CARRIER_TO_OPERATOR = {
+    "ALFA Telecom": Operator.MEGACOM,
+    "Sky mobile": Operator.BEELINE,
+    "Nur Telecom": Operator.O,
+}
+
+# What a person may type: ASCII digits, a leading +, and the usual separators. Full-width or other Unicode
+# digits are refused here, although phonenumbers would accept them.
+ALLOWED_RE = re.compile(r"\+?[0-9 ()\-.\u00a0]+", re.ASCII)
+SEPARATORS_RE = re.compile(r"[ ()\-.\u00a0]")
+
+
+@dataclass(frozen=True)
+class KgPhone:
+    e164: str
+    operator: Operator
+
+    @property
+    def national(self) -> str:
+        """0555 12 34 56, the way Kyrgyz people write their number."""
+        digits = self.e164[4:]
+        return f"0{digits[:3]} {digits[3:5]} {digits[5:7]} {digits[7:]}"
+
+
+def _candidate(raw: str) -> str:
+    digits = SEPARATORS_RE.sub("", raw)
+    if digits.startswith("+"):
+        return digits
+    if digits.startswith("00"):
+        return "+" + digits[2:]
+    if digits.startswith("996") and len(digits) == 12:
+        return "+" + digits
+    if digits.startswith("0") and len(digits) == 10:
+        return "+996" + digits[1:]
+    if len(digits) == 9:
+        return "+996" + digits
+    return digits
+
+
+def phone_parse(raw: str) -> KgPhone:
+    """Normalise a typed number to +996XXXXXXXXX or raise InvalidPhone with a message for the person."""
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidPhone(MSG_PHONE_EMPTY)
+    if not ALLOWED_RE.fullmatch(text) or "+" in text[1:]:
+        raise InvalidPhone(MSG_PHONE_MALFORMED)
+    candidate = _candidate(text)
+    if not candidate.startswith("+"):
+        raise InvalidPhone(MSG_PHONE_MALFORMED)
+    try:
+        number = phonenumbers.parse(candidate, None)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhone(MSG_PHONE_MALFORMED) from exc
+    if number.country_code != 996:
+        raise InvalidPhone(MSG_PHONE_FOREIGN)
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(MSG_PHONE_MALFORMED)
+    if phonenumbers.number_type(number) not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise InvalidPhone(MSG_PHONE_LANDLINE)
+    operator = CARRIER_TO_OPERATOR.get(carrier.name_for_number(number, "en"))
+    if operator is None:
+        raise InvalidPhone(MSG_PHONE_OPERATOR)
+    return KgPhone(e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), operator=operator)
