@@ -5,7 +5,7 @@ from sms.models import SmsMessage, SmsStatus
 
 def sms_list(*, phone: str | None = None) -> QuerySet[SmsMessage]:
     """Every message, newest first, optionally for one phone number (E.164)."""
-    messages = SmsMessage.objects.order_by("-created_at", "-id")
+    messages = SmsMessage.objects.select_related("payment").order_by("-created_at", "-id")
     return messages.filter(phone=phone) if phone else messages
 
 

@@ -2,10 +2,12 @@ import re
 
 from sms.models import SmsMessage
 
+SECRET_RE = re.compile(r"(?<![0-9])(?<![0-9] )[0-9]{4,6}(?![0-9])(?! [0-9])")
+
 
 def masked_text(message: SmsMessage) -> str:
-    """The text with every digit hidden when the message carries a PIN or a one-time code."""
-    return re.sub(r"[0-9]", "*", message.text) if message.is_secret else message.text
+    """The text with its PIN or one-time code (a standalone run of 4 to 6 digits) hidden, for consoles and logs."""
+    return SECRET_RE.sub(lambda m: "*" * len(m.group()), message.text) if message.is_secret else message.text
 
 
 class BaseBackend:
