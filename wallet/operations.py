@@ -70,9 +70,9 @@ def name_parse(raw: str) -> tuple[str, str]:
 
 
 def pin_is_trivial(pin: str) -> bool:
-    """0000, 1111, 1234, 4321, 0123 ...: the PINs a thief tries first."""
-    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:], strict=False)}
-    return len(steps) == 1 and steps.pop() in (-1, 0, 1)
+    """0000, 1111, 1234, 4321, 7890 ...: repeated digits or a run along the keypad, the PINs a thief tries first."""
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:], strict=False)}
+    return len(steps) == 1 and steps.pop() in (0, 1, 9)
 
 
 def pin_validate_new(pin: str) -> str:

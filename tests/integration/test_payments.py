@@ -1,0 +1,158 @@
+from decimal import Decimal
+
+import pytest
+
+from core.money import InvalidAmount
+from ledger.errors import IdempotencyConflict, InsufficientFunds
+from ledger.models import LedgerAccount, Posting, Transfer
+from services.account_rules import InvalidAccount
+from services.errors import AmountOutOfRange, PaymentNotReversible, ServiceUnavailable
+from services.models import Payment, PaymentStatus, Service
+from services.payments import payment_execute, payment_prepare, payment_reverse
+from services.verify import books_violations
+from sms.models import SmsKind, SmsMessage
+from wallet.errors import WalletBlocked
+from wallet.models import WalletStatus
+from wallet.operations import wallet_set_status
+
+pytestmark = pytest.mark.django_db
+COMPANY_INN = "01503201010011"
+
+
+def pay(wallet, service, *, amount="500", account=COMPANY_INN, key="key-1", channel="web"):
+    return payment_execute(wallet=wallet, service=service, account=account, amount=Decimal(amount),
+                           idempotency_key=key, channel=channel)
+
+
+def test_payment_debits_wallet_credits_dostek_and_queues_the_sms(make_wallet, dostek, sms_outbox):
+    """A DosTek payment moves the amount to DosTek's settlement account and tells the holder the code."""
+    # given
+    wallet = make_wallet(balance="1000")
+    # when
+    payment = pay(wallet, dostek, amount="250.50")
+    # then
+    wallet.ledger_account.refresh_from_db()
+    assert wallet.balance == Decimal("749.50")
+    assert LedgerAccount.objects.get(code="provider:dostek").balance == Decimal("250.50")
+    assert payment.status == PaymentStatus.COMMITTED and payment.balance_after == Decimal("749.50")
+    assert len(payment.code) == 12 and payment.code.isdigit() and payment.provider_txn_id.startswith("DOSTEK-")
+    message = sms_outbox.last(wallet.phone)
+    assert message.kind == SmsKind.PAYMENT and message.payment_id == payment.pk
+    assert message.text.startswith("Платеж 250.50 сом") and f"принят, код {payment.code}" in message.text
+    assert books_violations() == []
+
+
+def test_commission_goes_to_the_fee_account(make_wallet):
+    """Saima charges 1 %: the wallet pays amount + commission, DosTek-like providers get the amount."""
+    saima = Service.objects.get(slug="saima")
+    wallet = make_wallet(balance="500")
+    payment = pay(wallet, saima, amount="100.50", account="1234567")
+    assert (payment.commission, payment.total) == (Decimal("1.01"), Decimal("101.51"))
+    assert LedgerAccount.objects.get(code="fees:commission").balance == Decimal("1.01")
+    assert LedgerAccount.objects.get(code="provider:saima").balance == Decimal("100.50")
+    wallet.ledger_account.refresh_from_db()
+    assert wallet.balance == Decimal("398.49")
+    assert books_violations() == []
+
+
+def test_repeated_key_returns_the_same_payment_and_charges_once(make_wallet, dostek):
+    """Double-click, reload, gateway retry: the same key pays once and returns the first payment."""
+    wallet = make_wallet(balance="1000")
+    first = pay(wallet, dostek)
+    second = pay(wallet, dostek)
+    wallet.ledger_account.refresh_from_db()
+    assert second.pk == first.pk and wallet.balance == Decimal("500.00")
+    assert SmsMessage.objects.filter(kind=SmsKind.PAYMENT).count() == 1
+
+
+def test_repeated_key_with_other_data_is_refused(make_wallet, dostek):
+    wallet = make_wallet(balance="1000")
+    pay(wallet, dostek, amount="500")
+    with pytest.raises(IdempotencyConflict):
+        pay(wallet, dostek, amount="600")
+    wallet.ledger_account.refresh_from_db()
+    assert wallet.balance == Decimal("500.00")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [({"amount": "1000.01"}, InsufficientFunds, "Недостаточно средств. Баланс: 1 000.00"),
+     ({"amount": "9.99"}, AmountOutOfRange, "Минимальная сумма платежа: 10.00"),
+     ({"amount": "100000.01"}, AmountOutOfRange, "Максимальная сумма платежа: 100 000.00"),
+     ({"amount": "0"}, InvalidAmount, "больше нуля"),
+     ({"amount": "10.001"}, InvalidAmount, "двух знаков"),
+     ({"account": "0150320101001"}, InvalidAccount, "14 цифр"),
+     ({"account": "31503201010011"}, InvalidAccount, "начинается с 0"),
+     ({"account": "０１５０３２０１０１００１１"}, InvalidAccount, "14 цифр"),
+     ({"account": ""}, InvalidAccount, "Введите")],
+)
+def test_bad_payments_are_refused_and_change_nothing(make_wallet, dostek, kwargs, error, message):
+    """Every refusal carries the person's message and leaves no payment, posting or SMS behind."""
+    wallet = make_wallet(balance="1000")
+    postings, sms = Posting.objects.count(), SmsMessage.objects.count()
+    with pytest.raises(error) as raised:
+        pay(wallet, dostek, **kwargs)
+    assert message in str(raised.value)
+    assert not Payment.objects.exists()
+    assert (Posting.objects.count(), SmsMessage.objects.count()) == (postings, sms)
+    wallet.ledger_account.refresh_from_db()
+    assert wallet.balance == Decimal("1000.00")
+
+
+def test_account_spaces_are_stripped(make_wallet, dostek):
+    wallet = make_wallet(balance="1000")
+    assert pay(wallet, dostek, account=" 0150 3201 0100 11 ").account == COMPANY_INN
+
+
+def test_inactive_service_or_category_is_refused(make_wallet, dostek):
+    wallet = make_wallet(balance="1000")
+    dostek.is_active = False
+    dostek.save(update_fields=["is_active"])
+    with pytest.raises(ServiceUnavailable):
+        pay(wallet, dostek)
+    dostek.is_active = True
+    dostek.category.is_active = False
+    with pytest.raises(ServiceUnavailable):
+        pay(wallet, dostek)
+
+
+def test_blocked_wallet_cannot_pay(make_wallet, dostek):
+    wallet = make_wallet(balance="1000")
+    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED)
+    with pytest.raises(WalletBlocked):
+        pay(wallet, dostek)
+
+
+def test_prepare_prices_without_writing(make_wallet):
+    aknet = Service.objects.get(slug="aknet")
+    wallet = make_wallet(balance="10")
+    quote = payment_prepare(wallet=wallet, service=aknet, account=" 12345 ", amount=Decimal("100"))
+    assert (quote.account, quote.commission, quote.total) == ("12345", Decimal("5.00"), Decimal("105.00"))
+    assert not Payment.objects.exists()
+
+
+def test_web_and_ussd_payments_have_identical_ledger_effects(make_wallet, dostek):
+    """The channel is recorded, but the money moves the same way whichever channel paid."""
+    web_wallet, ussd_wallet = make_wallet(balance="1000"), make_wallet(balance="1000")
+    web = pay(web_wallet, dostek, key="w", channel="web")
+    ussd = pay(ussd_wallet, dostek, key="u", channel="ussd")
+
+    def shape(payment):
+        return sorted((t.debit_account.kind, t.credit_account.code, t.amount, t.kind)
+                      for t in Transfer.objects.filter(posting=payment.posting).select_related("debit_account", "credit_account"))
+
+    assert shape(web) == shape(ussd)
+    assert (web.channel, ussd.channel) == ("web", "ussd")
+
+
+def test_reversal_returns_the_money_once(make_wallet, dostek, sms_outbox):
+    wallet = make_wallet(balance="1000")
+    payment = pay(wallet, dostek, amount="300")
+    reversed_ = payment_reverse(payment=payment, idempotency_key="refund-1")
+    assert payment_reverse(payment=payment, idempotency_key="refund-1").status == PaymentStatus.REVERSED
+    wallet.ledger_account.refresh_from_db()
+    assert reversed_.status == PaymentStatus.REVERSED and wallet.balance == Decimal("1000.00")
+    assert sms_outbox.last(wallet.phone).kind == SmsKind.REVERSAL
+    with pytest.raises(PaymentNotReversible):
+        payment_reverse(payment=payment, idempotency_key="refund-2")
+    assert books_violations() == []
