@@ -34,13 +34,19 @@ def ledger_account_get_or_create(*, code: str, kind: str, name: str) -> LedgerAc
     """System accounts (everything but wallets) may go negative: they are the other side of the books."""
     account, _created = LedgerAccount.objects.get_or_create(
         code=code,
-        defaults={"kind": kind, "name": name, "may_go_negative": kind != AccountKind.WALLET and kind != AccountKind.HOLD},
+        defaults={
+            "kind": kind,
+            "name": name,
+            "may_go_negative": kind != AccountKind.WALLET and kind != AccountKind.HOLD,
+        },
     )
     return account
 
 
 def _fingerprint(kind: str, reference: str, legs: list[Leg]) -> str:
-    canonical = "|".join([kind, reference] + [f"{g.debit.code}>{g.credit.code}:{to_tyiyn(g.amount)}:{g.kind}" for g in legs])
+    canonical = "|".join(
+        [kind, reference] + [f"{g.debit.code}>{g.credit.code}:{to_tyiyn(g.amount)}:{g.kind}" for g in legs]
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -142,7 +148,10 @@ def ledger_reverse(*, posting: Posting, idempotency_key: str, reference: str = "
     if posting.kind == PostingKind.REVERSAL:
         raise ValueError("a reversal is not reversed; post a new event instead")
     original = list(posting.transfers.select_related("debit_account", "credit_account").order_by("pk"))
-    legs = [Leg(debit=t.credit_account, credit=t.debit_account, amount=t.amount, kind=PostingKind.REVERSAL) for t in original]
+    legs = [
+        Leg(debit=t.credit_account, credit=t.debit_account, amount=t.amount, kind=PostingKind.REVERSAL)
+        for t in original
+    ]
     existing = Posting.objects.filter(reversal_of=posting).first()
     if existing is not None and existing.idempotency_key != idempotency_key:
         raise AlreadyReversed(MSG_ALREADY_REVERSED)

@@ -30,11 +30,12 @@ def ledger_violations() -> list[str]:
             violations.append(f"account {account.code} is below zero: {format_som(account.balance)}")
 
     for key in (
-        Posting.objects.values("idempotency_key").annotate(n=Count("id")).filter(n__gt=1).values_list("idempotency_key", flat=True)
+        Posting.objects.values("idempotency_key")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("idempotency_key", flat=True)
     ):
         violations.append(f"idempotency key {key!r} used by more than one posting")
     for posting in Posting.objects.annotate(n=Count("transfers")).filter(n=0):
         violations.append(f"posting {posting.idempotency_key!r} has no transfers")
     return violations
-
-

@@ -28,8 +28,18 @@ def deactivate(modeladmin, request, queryset):
 
 class ServiceInline(admin.TabularInline):
     model = Service
-    fields = ("position", "name", "ussd_number", "ussd_name", "provider", "min_amount", "max_amount",
-              "commission_fixed", "commission_percent", "is_active")
+    fields = (
+        "position",
+        "name",
+        "ussd_number",
+        "ussd_name",
+        "provider",
+        "min_amount",
+        "max_amount",
+        "commission_fixed",
+        "commission_percent",
+        "is_active",
+    )
     extra = 0
     show_change_link = True
     ordering = ("position",)
@@ -53,8 +63,18 @@ class CategoryAdmin(SimpleHistoryAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "category", "provider", "ussd_number", "position", "min_amount", "max_amount",
-                    "commission_fixed", "commission_percent", "is_active")
+    list_display = (
+        "name",
+        "category",
+        "provider",
+        "ussd_number",
+        "position",
+        "min_amount",
+        "max_amount",
+        "commission_fixed",
+        "commission_percent",
+        "is_active",
+    )
     list_editable = ("position", "is_active")
     list_filter = ("is_active", "category", "provider", "account_rule")
     search_fields = ("name", "name_ky", "name_en", "ussd_name", "slug", "provider__name")
@@ -64,8 +84,19 @@ class ServiceAdmin(SimpleHistoryAdmin):
         (None, {"fields": ("category", "provider", "slug", "position", "is_active")}),
         (_("Названия"), {"fields": ("name", "name_ky", "name_en")}),
         (_("USSD *900#"), {"fields": ("ussd_number", "ussd_name", "ussd_name_ky")}),
-        (_("Лицевой счет"), {"fields": ("account_label", "account_label_ky", "account_label_en", "account_rule",
-                                        "account_min_length", "account_max_length")}),
+        (
+            _("Лицевой счет"),
+            {
+                "fields": (
+                    "account_label",
+                    "account_label_ky",
+                    "account_label_en",
+                    "account_rule",
+                    "account_min_length",
+                    "account_max_length",
+                )
+            },
+        ),
         (_("Суммы и комиссия"), {"fields": ("min_amount", "max_amount", "commission_fixed", "commission_percent")}),
     )
 
@@ -86,8 +117,18 @@ class ProviderAdmin(SimpleHistoryAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("code", "created_at", "wallet", "service", "account", "amount", "commission", "total",
-                    "channel", "status")
+    list_display = (
+        "code",
+        "created_at",
+        "wallet",
+        "service",
+        "account",
+        "amount",
+        "commission",
+        "total",
+        "channel",
+        "status",
+    )
     list_filter = ("status", "channel", "service", "created_at")
     search_fields = ("code", "account", "wallet__phone", "provider_txn_id", "idempotency_key")
     list_select_related = ("wallet", "service")

@@ -40,7 +40,10 @@ class Category(TranslatedNameMixin, models.Model):
     ussd_name = models.CharField(_("название в USSD"), max_length=40, blank=True)
     ussd_name_ky = models.CharField(_("название в USSD (кыргызча)"), max_length=40, blank=True)
     ussd_number = models.PositiveSmallIntegerField(
-        _("номер в USSD"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(97)],
+        _("номер в USSD"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(97)],
         help_text=_("Номер пункта в меню *900# (1–97; 98 и 0 заняты навигацией). Пусто — нет в USSD."),
     )
     position = models.PositiveSmallIntegerField(_("порядок на сайте"), default=100)
@@ -78,7 +81,9 @@ class Provider(models.Model):
     code = models.SlugField(_("код"), max_length=50, unique=True)
     name = models.CharField(_("название"), max_length=120)
     adapter = models.CharField(
-        _("адаптер"), max_length=120, default="services.providers.AcceptAllProvider",
+        _("адаптер"),
+        max_length=120,
+        default="services.providers.AcceptAllProvider",
         help_text=_("Класс, через который идут запросы к поставщику."),
     )
     settlement_account = models.OneToOneField(
@@ -98,8 +103,12 @@ class Provider(models.Model):
 
 
 class Service(TranslatedNameMixin, models.Model):
-    category = models.ForeignKey(Category, verbose_name=_("категория"), on_delete=models.PROTECT, related_name="services")
-    provider = models.ForeignKey(Provider, verbose_name=_("поставщик"), on_delete=models.PROTECT, related_name="services")
+    category = models.ForeignKey(
+        Category, verbose_name=_("категория"), on_delete=models.PROTECT, related_name="services"
+    )
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("поставщик"), on_delete=models.PROTECT, related_name="services"
+    )
     slug = models.SlugField(_("код"), max_length=50, unique=True)
     name = models.CharField(_("название"), max_length=80)
     name_ky = models.CharField(_("название (кыргызча)"), max_length=80, blank=True)
@@ -107,7 +116,10 @@ class Service(TranslatedNameMixin, models.Model):
     ussd_name = models.CharField(_("название в USSD"), max_length=40, blank=True)
     ussd_name_ky = models.CharField(_("название в USSD (кыргызча)"), max_length=40, blank=True)
     ussd_number = models.PositiveSmallIntegerField(
-        _("номер в USSD"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(97)],
+        _("номер в USSD"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(97)],
     )
     position = models.PositiveSmallIntegerField(_("порядок на сайте"), default=100)
     account_label = models.CharField(_("подпись поля счета"), max_length=60, default="Лицевой счет")
@@ -120,7 +132,10 @@ class Service(TranslatedNameMixin, models.Model):
     max_amount = MoneyField(_("макс. сумма, сом"), default=Decimal("100000.00"))
     commission_fixed = MoneyField(_("комиссия фиксированная, сом"), default=Decimal("0.00"))
     commission_percent = models.DecimalField(
-        _("комиссия, %"), max_digits=5, decimal_places=2, default=Decimal("0.00"),
+        _("комиссия, %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))],
     )
     is_active = models.BooleanField(_("активна"), default=True)
@@ -172,7 +187,9 @@ class PaymentStatus(models.TextChoices):
 
 class Payment(models.Model):
     code = models.CharField(_("код платежа"), max_length=12, unique=True)
-    wallet = models.ForeignKey("wallet.Wallet", verbose_name=_("кошелек"), on_delete=models.PROTECT, related_name="payments")
+    wallet = models.ForeignKey(
+        "wallet.Wallet", verbose_name=_("кошелек"), on_delete=models.PROTECT, related_name="payments"
+    )
     service = models.ForeignKey(Service, verbose_name=_("услуга"), on_delete=models.PROTECT, related_name="payments")
     account = models.CharField(_("лицевой счет"), max_length=30)
     amount = MoneyField(_("сумма"))
@@ -183,7 +200,11 @@ class Payment(models.Model):
     fingerprint = models.CharField(_("отпечаток запроса"), max_length=64)
     status = models.CharField(_("статус"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.RECEIVED)
     posting = models.OneToOneField(
-        "ledger.Posting", verbose_name=_("проводка"), on_delete=models.PROTECT, null=True, blank=True,
+        "ledger.Posting",
+        verbose_name=_("проводка"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="payment",
     )
     provider_txn_id = models.CharField(_("номер у поставщика"), max_length=64, blank=True)

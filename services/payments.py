@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.money import InvalidAmount, MSG_AMOUNT_NOT_POSITIVE, format_som, som, to_tyiyn
+from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, som, to_tyiyn
 from ledger.errors import MSG_IDEMPOTENCY_CONFLICT, IdempotencyConflict
 from ledger.models import AccountKind, PostingKind
 from ledger.posting import Leg, ledger_account_get_or_create, ledger_post, ledger_reverse
@@ -56,7 +56,9 @@ def payment_prepare(*, wallet: Wallet, service: Service, account: str, amount: D
     if not service.is_active or not service.category.is_active:
         raise ServiceUnavailable(MSG_SERVICE_INACTIVE)
     normalized = account_parse(
-        rule=service.account_rule, raw=account, min_length=service.account_min_length,
+        rule=service.account_rule,
+        raw=account,
+        min_length=service.account_min_length,
         max_length=service.account_max_length,
     )
     amount = som(amount)
@@ -67,7 +69,9 @@ def payment_prepare(*, wallet: Wallet, service: Service, account: str, amount: D
     if amount > service.max_amount:
         raise AmountOutOfRange(MSG_AMOUNT_ABOVE_MAX, max=format_som(service.max_amount))
     commission = service.commission_for(amount)
-    return PaymentQuote(service=service, account=normalized, amount=amount, commission=commission, total=amount + commission)
+    return PaymentQuote(
+        service=service, account=normalized, amount=amount, commission=commission, total=amount + commission
+    )
 
 
 def _fingerprint(*, wallet: Wallet, quote: PaymentQuote, channel: str) -> str:
@@ -86,9 +90,17 @@ def _payment_insert(*, wallet, quote, channel, idempotency_key, fingerprint) -> 
         try:
             with transaction.atomic():
                 return Payment.objects.create(
-                    code=_new_code(), wallet=wallet, service=quote.service, account=quote.account,
-                    amount=quote.amount, commission=quote.commission, total=quote.total, channel=channel,
-                    idempotency_key=idempotency_key, fingerprint=fingerprint, status=PaymentStatus.RECEIVED,
+                    code=_new_code(),
+                    wallet=wallet,
+                    service=quote.service,
+                    account=quote.account,
+                    amount=quote.amount,
+                    commission=quote.commission,
+                    total=quote.total,
+                    channel=channel,
+                    idempotency_key=idempotency_key,
+                    fingerprint=fingerprint,
+                    status=PaymentStatus.RECEIVED,
                 )
         except IntegrityError:
             if Payment.objects.filter(idempotency_key=idempotency_key).exists():
@@ -125,11 +137,17 @@ def payment_execute(
     if payment is None:
         return _existing(idempotency_key, fingerprint)
 
-    legs = [Leg(debit=wallet.ledger_account, credit=service.provider.settlement_account, amount=quote.amount, kind="payment")]
+    legs = [
+        Leg(
+            debit=wallet.ledger_account, credit=service.provider.settlement_account, amount=quote.amount, kind="payment"
+        )
+    ]
     if quote.commission > 0:
         legs.append(Leg(debit=wallet.ledger_account, credit=fees_account(), amount=quote.commission, kind="commission"))
     posting = ledger_post(
-        idempotency_key=f"payment:{idempotency_key}", kind=PostingKind.PAYMENT, legs=legs,
+        idempotency_key=f"payment:{idempotency_key}",
+        kind=PostingKind.PAYMENT,
+        legs=legs,
         reference=f"payment:{payment.code}",
     )
     receipt = provider_for(service).pay(payment_code=payment.code, account=quote.account, amount=quote.amount)
@@ -175,7 +193,9 @@ def payment_reverse(*, payment: Payment, idempotency_key: str) -> Payment:
     balance = payment.wallet.ledger_account.__class__.objects.get(pk=payment.wallet.ledger_account_id).balance
     with translation.override(payment.wallet.language):
         text = _("Платеж %(code)s возвращен: %(total)s сом зачислены на кошелек. Баланс: %(balance)s сом.") % {
-            "code": payment.code, "total": format_som(payment.total), "balance": format_som(balance),
+            "code": payment.code,
+            "total": format_som(payment.total),
+            "balance": format_som(balance),
         }
     sms_queue(phone=payment.wallet.phone, text=text, kind=SmsKind.REVERSAL, payment=payment)
     return payment

@@ -24,8 +24,14 @@ def _payment_violations(payment: Payment, sms_count: int) -> list[str]:
             (t.amount for t in transfers if t.credit_account_id == payment.service.provider.settlement_account_id),
             start=0,
         )
-        if debited != payment.total or to_provider != payment.amount or len(transfers) != (2 if payment.commission else 1):
-            problems.append(f"{label}: transfers do not match amount {payment.amount} + commission {payment.commission}")
+        if (
+            debited != payment.total
+            or to_provider != payment.amount
+            or len(transfers) != (2 if payment.commission else 1)
+        ):
+            problems.append(
+                f"{label}: transfers do not match amount {payment.amount} + commission {payment.commission}"
+            )
         reversed_ = hasattr(posting, "reversed_by")
         if payment.status == PaymentStatus.COMMITTED and reversed_:
             problems.append(f"{label} is committed but its posting was reversed")
@@ -50,7 +56,10 @@ def payment_violations() -> list[str]:
     for payment in payments.iterator(chunk_size=500):
         violations.extend(_payment_violations(payment, payment.sms_count))
     for key in (
-        Payment.objects.values("idempotency_key").annotate(n=Count("id")).filter(n__gt=1).values_list("idempotency_key", flat=True)
+        Payment.objects.values("idempotency_key")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("idempotency_key", flat=True)
     ):
         violations.append(f"idempotency key {key!r} used by more than one payment")
     orphans = Posting.objects.filter(kind=PostingKind.PAYMENT, payment__isnull=True).count()

@@ -13,8 +13,18 @@ class SmsMessageAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "phone", "kind", "status", "attempts", "shown_text")
     list_filter = ("status", "kind")
     search_fields = ("phone", "payment__code")
-    fields = ("phone", "kind", "status", "shown_text", "attempts", "next_attempt_at", "last_error", "payment",
-              "created_at", "sent_at")
+    fields = (
+        "phone",
+        "kind",
+        "status",
+        "shown_text",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "payment",
+        "created_at",
+        "sent_at",
+    )
     readonly_fields = fields
     actions = ["requeue"]
 

@@ -17,9 +17,7 @@ BATCH_SIZE = 50
 
 def sms_queue(*, phone: str, text: str, kind: str, payment=None) -> SmsMessage:
     """Write the message to the outbox. Call it inside the transaction of the event it reports."""
-    return SmsMessage.objects.create(
-        phone=phone, text=text, kind=kind, payment=payment, next_attempt_at=timezone.now()
-    )
+    return SmsMessage.objects.create(phone=phone, text=text, kind=kind, payment=payment, next_attempt_at=timezone.now())
 
 
 def sms_backend():
@@ -78,7 +76,9 @@ def sms_dispatch(*, limit: int = BATCH_SIZE, backend=None) -> dict[str, int]:
                 last_error=f"{type(exc).__name__}: {exc}"[:255],
                 claimed_by="",
             )
-            logger.warning("sms %s to %s failed (attempt %s): %s", message.pk, message.phone, attempts, type(exc).__name__)
+            logger.warning(
+                "sms %s to %s failed (attempt %s): %s", message.pk, message.phone, attempts, type(exc).__name__
+            )
             counts[counts_key] += 1
             continue
         SmsMessage.objects.filter(pk=message.pk, claimed_by=dispatcher_id).update(

@@ -21,8 +21,12 @@ def make_wallet(db):
 
     def make(*, balance: Decimal | str = "0", phone: str | None = None, pin: str = "2580", language: str = "ru"):
         wallet, _pin = wallet_register(
-            phone=phone or next_phone(), full_name="Айгуль Асанова", inn="12505199000123",
-            channel="branch", pin=pin, language=language,
+            phone=phone or next_phone(),
+            full_name="Айгуль Асанова",
+            inn="12505199000123",
+            channel="branch",
+            pin=pin,
+            language=language,
         )
         if Decimal(balance) > 0:
             cash_in(wallet=wallet, amount=Decimal(balance), channel="kicb-branch")

@@ -13,8 +13,20 @@ class WalletAdmin(ReadOnlyAdmin):
     search_fields = ("phone", "first_name", "last_name", "inn")
     list_select_related = ("ledger_account",)
     exclude = ("pin_hash",)
-    readonly_fields = ("phone", "first_name", "last_name", "inn", "operator", "language", "status",
-                       "pin_failed_attempts", "pin_locked_at", "opened_channel", "ledger_account", "created_at")
+    readonly_fields = (
+        "phone",
+        "first_name",
+        "last_name",
+        "inn",
+        "operator",
+        "language",
+        "status",
+        "pin_failed_attempts",
+        "pin_locked_at",
+        "opened_channel",
+        "ledger_account",
+        "created_at",
+    )
     actions = ["unlock_pin", "block", "unblock"]
 
     @admin.display(description=_("баланс"))

@@ -250,7 +250,9 @@ def cash_in(*, wallet: Wallet, amount: Decimal, channel: str, idempotency_key: s
     posting = ledger_post(
         idempotency_key=key,
         kind=PostingKind.CASH_IN,
-        legs=[Leg(debit=cash_in_account(channel), credit=wallet.ledger_account, amount=amount, kind=PostingKind.CASH_IN)],
+        legs=[
+            Leg(debit=cash_in_account(channel), credit=wallet.ledger_account, amount=amount, kind=PostingKind.CASH_IN)
+        ],
         reference=f"wallet:{wallet.phone}",
     )
     if not already:

@@ -56,8 +56,11 @@ def test_wallet_cannot_go_below_zero_and_nothing_is_written(make_wallet):
     fees = LedgerAccount.objects.get(code="fees:commission")
     postings_before = Posting.objects.count()
     with pytest.raises(InsufficientFunds) as error:
-        ledger_post(idempotency_key="over", kind="payment",
-                    legs=[Leg(debit=wallet.ledger_account, credit=fees, amount=Decimal("50.01"), kind="payment")])
+        ledger_post(
+            idempotency_key="over",
+            kind="payment",
+            legs=[Leg(debit=wallet.ledger_account, credit=fees, amount=Decimal("50.01"), kind="payment")],
+        )
     assert "50.00" in str(error.value)
     assert Posting.objects.count() == postings_before
     wallet.ledger_account.refresh_from_db()
@@ -108,8 +111,14 @@ def test_reversal_of_spent_money_is_refused(make_wallet, dostek):
 
     wallet = make_wallet()
     posting = ledger_post(idempotency_key="c2", kind="cash_in", legs=[_cash_in_leg(wallet, "100")])
-    payment_execute(wallet=wallet, service=dostek, account="01503201010011", amount=Decimal("60"),
-                    idempotency_key="p", channel="web")
+    payment_execute(
+        wallet=wallet,
+        service=dostek,
+        account="01503201010011",
+        amount=Decimal("60"),
+        idempotency_key="p",
+        channel="web",
+    )
     with pytest.raises(InsufficientFunds):
         ledger_reverse(posting=posting, idempotency_key="c2:rev")
 
@@ -125,5 +134,8 @@ def test_float_amounts_are_refused(make_wallet):
     wallet = make_wallet()
     source = LedgerAccount.objects.get(code="cashin:qiwi")
     with pytest.raises(TypeError):
-        ledger_post(idempotency_key="f", kind="cash_in",
-                    legs=[Leg(debit=source, credit=wallet.ledger_account, amount=0.1, kind="cash_in")])
+        ledger_post(
+            idempotency_key="f",
+            kind="cash_in",
+            legs=[Leg(debit=source, credit=wallet.ledger_account, amount=0.1, kind="cash_in")],
+        )

@@ -20,8 +20,9 @@ COMPANY_INN = "01503201010011"
 
 
 def pay(wallet, service, *, amount="500", account=COMPANY_INN, key="key-1", channel="web"):
-    return payment_execute(wallet=wallet, service=service, account=account, amount=Decimal(amount),
-                           idempotency_key=key, channel=channel)
+    return payment_execute(
+        wallet=wallet, service=service, account=account, amount=Decimal(amount), idempotency_key=key, channel=channel
+    )
 
 
 def test_payment_debits_wallet_credits_dostek_and_queues_the_sms(make_wallet, dostek, sms_outbox):
@@ -76,15 +77,17 @@ def test_repeated_key_with_other_data_is_refused(make_wallet, dostek):
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
-    [({"amount": "1000.01"}, InsufficientFunds, "Недостаточно средств. Баланс: 1 000.00"),
-     ({"amount": "9.99"}, AmountOutOfRange, "Минимальная сумма платежа: 10.00"),
-     ({"amount": "100000.01"}, AmountOutOfRange, "Максимальная сумма платежа: 100 000.00"),
-     ({"amount": "0"}, InvalidAmount, "больше нуля"),
-     ({"amount": "10.001"}, InvalidAmount, "двух знаков"),
-     ({"account": "0150320101001"}, InvalidAccount, "14 цифр"),
-     ({"account": "31503201010011"}, InvalidAccount, "начинается с 0"),
-     ({"account": "０１５０３２０１０１００１１"}, InvalidAccount, "14 цифр"),
-     ({"account": ""}, InvalidAccount, "Введите")],
+    [
+        ({"amount": "1000.01"}, InsufficientFunds, "Недостаточно средств. Баланс: 1 000.00"),
+        ({"amount": "9.99"}, AmountOutOfRange, "Минимальная сумма платежа: 10.00"),
+        ({"amount": "100000.01"}, AmountOutOfRange, "Максимальная сумма платежа: 100 000.00"),
+        ({"amount": "0"}, InvalidAmount, "больше нуля"),
+        ({"amount": "10.001"}, InvalidAmount, "двух знаков"),
+        ({"account": "0150320101001"}, InvalidAccount, "14 цифр"),
+        ({"account": "31503201010011"}, InvalidAccount, "начинается с 0"),
+        ({"account": "０１５０３２０１０１００１１"}, InvalidAccount, "14 цифр"),
+        ({"account": ""}, InvalidAccount, "Введите"),
+    ],
 )
 def test_bad_payments_are_refused_and_change_nothing(make_wallet, dostek, kwargs, error, message):
     """Every refusal carries the person's message and leaves no payment, posting or SMS behind."""
@@ -138,8 +141,10 @@ def test_web_and_ussd_payments_have_identical_ledger_effects(make_wallet, dostek
     ussd = pay(ussd_wallet, dostek, key="u", channel="ussd")
 
     def shape(payment):
-        return sorted((t.debit_account.kind, t.credit_account.code, t.amount, t.kind)
-                      for t in Transfer.objects.filter(posting=payment.posting).select_related("debit_account", "credit_account"))
+        return sorted(
+            (t.debit_account.kind, t.credit_account.code, t.amount, t.kind)
+            for t in Transfer.objects.filter(posting=payment.posting).select_related("debit_account", "credit_account")
+        )
 
     assert shape(web) == shape(ussd)
     assert (web.channel, ussd.channel) == ("web", "ussd")

@@ -105,8 +105,11 @@ def test_requeue_touches_only_failed_messages():
 def test_console_backend_masks_pins_and_codes():
     """The console is a log: a PIN in a wallet-opened SMS is printed as ****, the phone number stays."""
     stream = io.StringIO()
-    message = sms_queue(phone="+996555123456", kind=SmsKind.WALLET_OPENED,
-                        text="Кошелек ЭЛСОМ 0555 12 34 56 открыт. Ваш PIN: 2580. Смените его: *900# -> 8 -> 3.")
+    message = sms_queue(
+        phone="+996555123456",
+        kind=SmsKind.WALLET_OPENED,
+        text="Кошелек ЭЛСОМ 0555 12 34 56 открыт. Ваш PIN: 2580. Смените его: *900# -> 8 -> 3.",
+    )
     ConsoleBackend(stream=stream).send(message)
     printed = stream.getvalue()
     assert "2580" not in printed and "PIN: ****" in printed and "0555 12 34 56" in printed

@@ -25,8 +25,9 @@ pytestmark = pytest.mark.django_db
 def test_register_opens_wallet_with_hashed_pin_and_queues_the_pin_sms(sms_outbox):
     """A new wallet gets a ledger account, a hashed PIN, and an SMS carrying that PIN."""
     # when
-    wallet, pin = wallet_register(phone="0770 12 34 56", full_name="Бакыт  Садыков", inn="21204198800345",
-                                  channel="ussd", language="ky")
+    wallet, pin = wallet_register(
+        phone="0770 12 34 56", full_name="Бакыт  Садыков", inn="21204198800345", channel="ussd", language="ky"
+    )
     # then
     assert wallet.phone == "+996770123456"
     assert (wallet.first_name, wallet.last_name, wallet.operator) == ("Бакыт", "Садыков", "beeline")
@@ -38,22 +39,35 @@ def test_register_opens_wallet_with_hashed_pin_and_queues_the_pin_sms(sms_outbox
 
 
 def test_register_translates_the_sms_to_the_wallet_language(sms_outbox):
-    wallet, pin = wallet_register(phone="0555000111", full_name="Айбек Осмонов", inn="21204198800345",
-                                  channel="ussd", language="en", pin="2580")
+    wallet, pin = wallet_register(
+        phone="0555000111", full_name="Айбек Осмонов", inn="21204198800345", channel="ussd", language="en", pin="2580"
+    )
     assert "ELSOM" in sms_outbox.last(wallet.phone).text
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error"),
-    [({"phone": "0312 960 888"}, InvalidPhone), ({"full_name": "Айгуль"}, InvalidName),
-     ({"full_name": "Айгуль 007"}, InvalidName), ({"full_name": "А Б"}, InvalidName),
-     ({"inn": "32505199000123"}, InvalidInn), ({"inn": "01503201010011"}, InvalidInn),
-     ({"pin": "1234"}, InvalidPin), ({"pin": "0000"}, InvalidPin), ({"pin": "12a4"}, InvalidPin)],
+    [
+        ({"phone": "0312 960 888"}, InvalidPhone),
+        ({"full_name": "Айгуль"}, InvalidName),
+        ({"full_name": "Айгуль 007"}, InvalidName),
+        ({"full_name": "А Б"}, InvalidName),
+        ({"inn": "32505199000123"}, InvalidInn),
+        ({"inn": "01503201010011"}, InvalidInn),
+        ({"pin": "1234"}, InvalidPin),
+        ({"pin": "0000"}, InvalidPin),
+        ({"pin": "12a4"}, InvalidPin),
+    ],
 )
 def test_register_refuses_bad_input_and_writes_nothing(kwargs, error):
     """Each bad field is refused with its own error; no wallet, account or SMS is left behind."""
-    data = {"phone": "0555 99 88 77", "full_name": "Айгуль Асанова", "inn": "12505199000123", "channel": "branch",
-            "pin": "2580"} | kwargs
+    data = {
+        "phone": "0555 99 88 77",
+        "full_name": "Айгуль Асанова",
+        "inn": "12505199000123",
+        "channel": "branch",
+        "pin": "2580",
+    } | kwargs
     with pytest.raises(error):
         wallet_register(**data)
     assert not Wallet.objects.exists()
@@ -115,8 +129,13 @@ def test_pin_change_stores_the_new_pin_and_confirms_by_sms(make_wallet, sms_outb
 
 @pytest.mark.parametrize(
     ("current", "new", "repeat", "error"),
-    [("2580", "1234", "1234", InvalidPin), ("2580", "2580", "2580", InvalidPin), ("2580", "1357", "1358", InvalidPin),
-     ("9999", "1357", "1357", WrongPin), ("2580", "13a7", "13a7", InvalidPin)],
+    [
+        ("2580", "1234", "1234", InvalidPin),
+        ("2580", "2580", "2580", InvalidPin),
+        ("2580", "1357", "1358", InvalidPin),
+        ("9999", "1357", "1357", WrongPin),
+        ("2580", "13a7", "13a7", InvalidPin),
+    ],
 )
 def test_pin_change_refusals_keep_the_old_pin(make_wallet, current, new, repeat, error):
     wallet = make_wallet(pin="2580")
@@ -147,8 +166,12 @@ def test_cash_in_credits_the_wallet_and_queues_an_sms(make_wallet, sms_outbox):
 
 @pytest.mark.parametrize(
     ("amount", "channel", "error"),
-    [(Decimal("0"), "qiwi", Exception), (Decimal("-5"), "qiwi", Exception), (Decimal("15000.01"), "qiwi", InvalidCashIn),
-     (Decimal("10"), "western-union", InvalidCashIn)],
+    [
+        (Decimal("0"), "qiwi", Exception),
+        (Decimal("-5"), "qiwi", Exception),
+        (Decimal("15000.01"), "qiwi", InvalidCashIn),
+        (Decimal("10"), "western-union", InvalidCashIn),
+    ],
 )
 def test_cash_in_refusals_post_nothing(make_wallet, amount, channel, error):
     wallet = make_wallet()

@@ -7,8 +7,16 @@ from core.money import InvalidAmount, MoneyField, format_som, parse_amount, perc
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("100", "100.00"), ("100.50", "100.50"), ("100,50", "100.50"), ("1 000", "1000.00"), ("1 000,5", "1000.50"),
-     (" 30 ", "30.00"), ("0.01", "0.01"), ("12\u00a0345.67", "12345.67")],
+    [
+        ("100", "100.00"),
+        ("100.50", "100.50"),
+        ("100,50", "100.50"),
+        ("1 000", "1000.00"),
+        ("1 000,5", "1000.50"),
+        (" 30 ", "30.00"),
+        ("0.01", "0.01"),
+        ("12\u00a0345.67", "12345.67"),
+    ],
 )
 def test_parse_amount_accepts_what_people_type(typed, expected):
     """Amounts typed with a comma, a dot or thousands spaces all become exact som."""
@@ -17,9 +25,22 @@ def test_parse_amount_accepts_what_people_type(typed, expected):
 
 @pytest.mark.parametrize(
     ("typed", "message"),
-    [("", "Введите сумму"), ("   ", "Введите сумму"), ("0", "больше нуля"), ("0.00", "больше нуля"),
-     ("-5", "больше нуля"), ("10.005", "двух знаков"), ("abc", "числом"), ("1e3", "числом"), ("10,5,5", "числом"),
-     ("1 00", "числом"), ("１００", "числом"), ("NaN", "числом"), ("Infinity", "числом"), ("10.", "числом")],
+    [
+        ("", "Введите сумму"),
+        ("   ", "Введите сумму"),
+        ("0", "больше нуля"),
+        ("0.00", "больше нуля"),
+        ("-5", "больше нуля"),
+        ("10.005", "двух знаков"),
+        ("abc", "числом"),
+        ("1e3", "числом"),
+        ("10,5,5", "числом"),
+        ("1 00", "числом"),
+        ("１００", "числом"),
+        ("NaN", "числом"),
+        ("Infinity", "числом"),
+        ("10.", "числом"),
+    ],
 )
 def test_parse_amount_refuses_bad_input_with_a_message(typed, message):
     """Every bad amount gets a Russian message, never a crash."""

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="Keep running and deliver new messages as they come")
-        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between rounds with --loop (default 1)")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="Seconds between rounds with --loop (default 1)"
+        )
 
     def handle(self, *args, **options):
         self._stop = False
@@ -23,7 +25,9 @@ class Command(BaseCommand):
         while True:
             counts = sms_dispatch()
             if any(counts.values()) or not options["loop"]:
-                self.stdout.write(f"sms: sent {counts['sent']}, retry later {counts['retry']}, failed {counts['failed']}")
+                self.stdout.write(
+                    f"sms: sent {counts['sent']}, retry later {counts['retry']}, failed {counts['failed']}"
+                )
             if not options["loop"] or self._stop:
                 return
             close_old_connections()

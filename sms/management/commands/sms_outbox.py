@@ -29,8 +29,13 @@ class Command(DomainCommand):
         if options["json"]:
             rows = [
                 {
-                    "id": m.pk, "phone": m.phone, "kind": m.kind, "status": m.status, "text": text(m),
-                    "attempts": m.attempts, "created_at": m.created_at.isoformat(),
+                    "id": m.pk,
+                    "phone": m.phone,
+                    "kind": m.kind,
+                    "status": m.status,
+                    "text": text(m),
+                    "attempts": m.attempts,
+                    "created_at": m.created_at.isoformat(),
                     "sent_at": m.sent_at.isoformat() if m.sent_at else None,
                     "payment": m.payment.code if m.payment_id else None,
                 }

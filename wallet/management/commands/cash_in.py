@@ -11,10 +11,10 @@ class Command(DomainCommand):
     def add_arguments(self, parser):
         parser.add_argument("phone", help="Wallet number, e.g. 0555123456")
         parser.add_argument("amount", help="Som, e.g. 500 or 500.50")
-        parser.add_argument("--channel", required=True, choices=sorted(CASH_IN_CHANNELS), help="Where the cash was handed in")
         parser.add_argument(
-            "--idempotency-key", help="The terminal's receipt number: the same key tops up only once"
+            "--channel", required=True, choices=sorted(CASH_IN_CHANNELS), help="Where the cash was handed in"
         )
+        parser.add_argument("--idempotency-key", help="The terminal's receipt number: the same key tops up only once")
 
     def handle(self, *args, **options):
         amount = parse_amount(options["amount"])

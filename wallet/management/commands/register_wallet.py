@@ -16,12 +16,18 @@ class Command(DomainCommand):
         parser.add_argument("--name", required=True, help='Name and surname, e.g. "Айгуль Асанова"')
         parser.add_argument("--inn", required=True, help="Personal INN from the ID card: 14 digits")
         parser.add_argument("--pin", help="4-digit PIN (default: a random one, sent by SMS)")
-        parser.add_argument("--language", choices=Language.values, default=Language.RU, help="Language of SMS and menus")
+        parser.add_argument(
+            "--language", choices=Language.values, default=Language.RU, help="Language of SMS and menus"
+        )
 
     def handle(self, *args, **options):
         wallet, _pin = wallet_register(
-            phone=options["phone"], full_name=options["name"], inn=options["inn"], pin=options["pin"],
-            language=options["language"], channel=OpenedChannel.BRANCH,
+            phone=options["phone"],
+            full_name=options["name"],
+            inn=options["inn"],
+            pin=options["pin"],
+            language=options["language"],
+            channel=OpenedChannel.BRANCH,
         )
         self.stdout.write(
             _("Кошелек %(phone)s открыт на имя %(name)s (%(operator)s). PIN отправлен по SMS.")

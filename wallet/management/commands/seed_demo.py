@@ -29,17 +29,48 @@ DEMO_COMPANY_INNS = {
 
 # phone, name, personal INN, language, web email, cash-ins (channel, som), DosTek payments (INN, som), state
 DEMO_WALLETS = [
-    ("+996555010101", "Айгуль Асанова", "10512199000123", Language.RU, "aigul@example.kg",
-     [("kicb-branch", "15000.00")], [("01503201010011", "2500.00"), ("02106201510234", "1200.50")], "active"),
-    ("+996770020202", "Бакыт Садыков", "21204198800345", Language.KY, None,
-     [("qiwi", "3000.00"), ("mobilnik", "500.00")], [("21204198800345", "800.00")], "active"),
-    ("+996700030303", "Elena Petrova", "10101198500456", Language.RU, "elena@example.kg",
-     [("kicb-terminal", "7000.00")], [("00908199910058", "4000.00")], "active"),
+    (
+        "+996555010101",
+        "Айгуль Асанова",
+        "10512199000123",
+        Language.RU,
+        "aigul@example.kg",
+        [("kicb-branch", "15000.00")],
+        [("01503201010011", "2500.00"), ("02106201510234", "1200.50")],
+        "active",
+    ),
+    (
+        "+996770020202",
+        "Бакыт Садыков",
+        "21204198800345",
+        Language.KY,
+        None,
+        [("qiwi", "3000.00"), ("mobilnik", "500.00")],
+        [("21204198800345", "800.00")],
+        "active",
+    ),
+    (
+        "+996700030303",
+        "Elena Petrova",
+        "10101198500456",
+        Language.RU,
+        "elena@example.kg",
+        [("kicb-terminal", "7000.00")],
+        [("00908199910058", "4000.00")],
+        "active",
+    ),
     ("+996555040404", "Нурлан Токтогулов", "22002199500567", Language.RU, None, [], [], "active"),
-    ("+996777050505", "Жылдыз Абдыкадырова", "11503199200678", Language.KY, "jyldyz@example.kg",
-     [("kicb-branch", "2000.00")], [], "blocked"),
-    ("+996550060606", "Эрмек Иманалиев", "20707198700789", Language.RU, None,
-     [("qiwi", "1000.00")], [], "pin_locked"),
+    (
+        "+996777050505",
+        "Жылдыз Абдыкадырова",
+        "11503199200678",
+        Language.KY,
+        "jyldyz@example.kg",
+        [("kicb-branch", "2000.00")],
+        [],
+        "blocked",
+    ),
+    ("+996550060606", "Эрмек Иманалиев", "20707198700789", Language.RU, None, [("qiwi", "1000.00")], [], "pin_locked"),
 ]
 
 
@@ -63,8 +94,10 @@ class Command(BaseCommand):
         for phone, name, _inn, _lang, email, _c, _p, state in DEMO_WALLETS:
             wallet = Wallet.objects.select_related("ledger_account").get(phone=phone)
             web = f"web {email}" if email else "no web account"
-            self.stdout.write(f"    {phone} {name:<22} {wallet.get_operator_display():<8} {state:<10} "
-                              f"balance {wallet.balance:>9} {web}")
+            self.stdout.write(
+                f"    {phone} {name:<22} {wallet.get_operator_display():<8} {state:<10} "
+                f"balance {wallet.balance:>9} {web}"
+            )
         self.stdout.write("  company INNs for DosTek group: " + ", ".join(DEMO_COMPANY_INNS))
 
     def _admin(self) -> bool:
@@ -85,12 +118,22 @@ class Command(BaseCommand):
                 web_account_create(wallet=wallet, email=email, password=DEMO_WEB_PASSWORD)
             for index, (channel, amount) in enumerate(cash_ins):
                 if wallet.status == WalletStatus.ACTIVE:
-                    cash_in(wallet=wallet, amount=Decimal(amount), channel=channel,
-                            idempotency_key=f"demo:cash-in:{phone}:{index}")
+                    cash_in(
+                        wallet=wallet,
+                        amount=Decimal(amount),
+                        channel=channel,
+                        idempotency_key=f"demo:cash-in:{phone}:{index}",
+                    )
         for index, (account, amount) in enumerate(payments):
             if wallet.status == WalletStatus.ACTIVE:
-                payment_execute(wallet=wallet, service=dostek, account=account, amount=Decimal(amount),
-                                idempotency_key=f"demo:payment:{phone}:{index}", channel=Channel.DEMO)
+                payment_execute(
+                    wallet=wallet,
+                    service=dostek,
+                    account=account,
+                    amount=Decimal(amount),
+                    idempotency_key=f"demo:payment:{phone}:{index}",
+                    channel=Channel.DEMO,
+                )
         if state == "blocked" and wallet.status != WalletStatus.BLOCKED:
             wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED)
         if state == "pin_locked":
