@@ -182,7 +182,11 @@ def payment_sms_text(payment: Payment) -> str:
 def payment_reverse(*, payment: Payment, idempotency_key: str) -> Payment:
     """Return a committed payment's money to the wallet (the provider refunded it): a reversing posting,
     status REVERSED and an SMS. The original transfers stay as they are."""
-    payment = Payment.objects.select_for_update().select_related("wallet", "service", "posting").get(pk=payment.pk)
+    payment = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("wallet", "service", "posting")
+        .get(pk=payment.pk)
+    )
     if payment.status == PaymentStatus.REVERSED and payment.posting.reversed_by.idempotency_key == idempotency_key:
         return payment
     if payment.status != PaymentStatus.COMMITTED:
