@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "sms",
     "wallet",
     "services",
+    "cabinet",
+    "ussd",
 ]
 
 MIDDLEWARE = [
