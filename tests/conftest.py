@@ -1,6 +1,7 @@
 """Shared fixtures: wallets, funded wallets, the DosTek service and the SMS outbox."""
 
 import itertools
+import os
 from decimal import Decimal
 
 import pytest
@@ -65,3 +66,10 @@ def _clear_locmem_sms():
     locmem.outbox.clear()
     yield
     locmem.outbox.clear()
+
+
+def pytest_configure(config):
+    """Compile the translations so that a plain `pytest` on a fresh checkout has them (make does it too)."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115

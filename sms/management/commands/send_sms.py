@@ -21,20 +21,26 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self._stop = False
-        signal.signal(signal.SIGTERM, self._request_stop)
-        while True:
-            counts = sms_dispatch()
-            if any(counts.values()) or not options["loop"]:
-                self.stdout.write(
-                    f"sms: sent {counts['sent']}, retry later {counts['retry']}, failed {counts['failed']}"
-                )
-            if not options["loop"] or self._stop:
-                return
-            close_old_connections()
-            try:
-                time.sleep(options["interval"])
-            except KeyboardInterrupt:
-                return
+        if not options["loop"]:
+            self._round(options)
+            return
+        # Only the long-running dispatcher handles SIGTERM (finish the round, then stop); restored afterwards.
+        previous = signal.signal(signal.SIGTERM, self._request_stop)
+        try:
+            while not self._stop:
+                self._round(options)
+                close_old_connections()
+                try:
+                    time.sleep(options["interval"])
+                except KeyboardInterrupt:
+                    return
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _round(self, options) -> None:
+        counts = sms_dispatch()
+        if any(counts.values()) or not options["loop"]:
+            self.stdout.write(f"sms: sent {counts['sent']}, retry later {counts['retry']}, failed {counts['failed']}")
 
     def _request_stop(self, signum, frame):
         self._stop = True

@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from core.management.base import DomainCommand
 from sms.backends.base import masked_text
@@ -46,4 +47,4 @@ class Command(DomainCommand):
         if not messages:
             self.stdout.write("no messages")
         for m in messages:
-            self.stdout.write(f"{m.created_at:%Y-%m-%d %H:%M:%S} {m.phone} {m.status:<7} {m.kind:<13} {text(m)}")
+            self.stdout.write(f"{timezone.localtime(m.created_at):%Y-%m-%d %H:%M:%S} {m.phone} {m.status:<7} {m.kind:<13} {text(m)}")
