@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cabinet.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -121,7 +122,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "cabinet:entry"
 
 # Lockout after 5 failures per (username, address) for 15 minutes.
 AXES_FAILURE_LIMIT = 5
@@ -130,6 +131,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "pin", "code"]
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "cabinet.views.lockout_response"
 
 # --- Sessions and cookies --------------------------------------------------------------------------------------
 SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit; the idle limit is enforced per request
@@ -218,3 +220,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- USSD *900# gateway ----------------------------------------------------------------------------------------------
+USSD_SERVICE_CODE = "*900#"
+# Production: the gateway must send this secret in the X-USSD-Secret header, or call from these networks.
+USSD_GATEWAY_SECRET = env_str("USSD_GATEWAY_SECRET")
+USSD_GATEWAY_ALLOWED_NETWORKS = env_list("USSD_GATEWAY_ALLOWED_NETWORKS", [])

@@ -1,4 +1,8 @@
 from django.urls import path
 
+from ussd import views
+
 app_name = "ussd"
-urlpatterns: list = []
+urlpatterns = [
+    path("gateway/", views.gateway, name="gateway"),
+]

@@ -71,23 +71,23 @@ def phone_parse(raw: str) -> KgPhone:
     """Normalise a typed number to +996XXXXXXXXX or raise InvalidPhone with a message for the person."""
     text = (raw or "").strip()
     if not text:
-        raise InvalidPhone(MSG_PHONE_EMPTY)
+        raise InvalidPhone(MSG_PHONE_EMPTY, code="phone_malformed")
     if not ALLOWED_RE.fullmatch(text) or "+" in text[1:]:
-        raise InvalidPhone(MSG_PHONE_MALFORMED)
+        raise InvalidPhone(MSG_PHONE_MALFORMED, code="phone_malformed")
     candidate = _candidate(text)
     if not candidate.startswith("+"):
-        raise InvalidPhone(MSG_PHONE_MALFORMED)
+        raise InvalidPhone(MSG_PHONE_MALFORMED, code="phone_malformed")
     try:
         number = phonenumbers.parse(candidate, None)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(MSG_PHONE_MALFORMED) from exc
+        raise InvalidPhone(MSG_PHONE_MALFORMED, code="phone_malformed") from exc
     if number.country_code != 996:
-        raise InvalidPhone(MSG_PHONE_FOREIGN)
+        raise InvalidPhone(MSG_PHONE_FOREIGN, code="phone_foreign")
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(MSG_PHONE_MALFORMED)
+        raise InvalidPhone(MSG_PHONE_MALFORMED, code="phone_malformed")
     if phonenumbers.number_type(number) not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise InvalidPhone(MSG_PHONE_LANDLINE)
+        raise InvalidPhone(MSG_PHONE_LANDLINE, code="phone_landline")
     operator = CARRIER_TO_OPERATOR.get(carrier.name_for_number(number, "en"))
     if operator is None:
-        raise InvalidPhone(MSG_PHONE_OPERATOR)
+        raise InvalidPhone(MSG_PHONE_OPERATOR, code="phone_operator")
     return KgPhone(e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), operator=operator)

@@ -1,0 +1,176 @@
+"""The *900# session engine: Africa's Talking requests in, CON/END screens out.
+
+Each request carries every input of the session joined by '*'. The engine remembers how many it has handled
+and feeds only the new ones through the menu nodes, so '3*3*14*14' typed at once lands where it leads."""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ussd.gsm import screen_fits
+from ussd.models import UssdSession
+from ussd.nodes import Ctx, Finish, Goto, Input, Menu, Retry
+from ussd.screens import MSG_OPERATOR, NODES, blocked_text
+from wallet.models import Wallet, WalletStatus
+from wallet.phone import KgPhone, Operator
+
+SESSION_TIMEOUT = timedelta(seconds=180)
+USSD_OPERATORS = {Operator.MEGACOM, Operator.BEELINE}
+NEXT_PAGE, BACK, HOME = "98", "0", "00"
+
+
+@dataclass
+class Reply:
+    text: str
+    ends: bool
+
+    def __str__(self) -> str:
+        return ("END " if self.ends else "CON ") + self.text
+
+
+def _digest(session_id: str, text: str) -> str:
+    # An HMAC, because the text holds the PIN and a plain hash of a 4-digit PIN is easily reversed.
+    return hmac.new(settings.SECRET_KEY.encode(), f"{session_id}\x00{text}".encode(), hashlib.sha256).hexdigest()
+
+
+def menu_pages(title: str, lines: list[str], back: bool) -> list[str]:
+    """Split a menu into screens that each fit one USSD message, with «98 Далее» / «0 Назад»."""
+
+    def footer(more: bool, first: bool) -> list[str]:
+        return ([f"{NEXT_PAGE} {_('Далее')}"] if more else []) + ([f"{BACK} {_('Назад')}"] if back or not first else [])
+
+    pages: list[list[str]] = []
+    current = [title] if title else []
+    for line in lines:
+        candidate = current + [line]
+        if not current or screen_fits("\n".join(candidate + footer(True, not pages))):
+            current = candidate
+        else:
+            pages.append(current + footer(True, not pages))
+            current = [line]
+    pages.append(current + footer(False, not pages))
+    return ["\n".join(page) for page in pages]
+
+
+def _language(wallet: Wallet | None, state: dict) -> str:
+    language = wallet.language if wallet else state.get("data", {}).get("lang", "ru")
+    return language if language in ("ru", "ky") else "ru"
+
+
+class Engine:
+    def __init__(self, *, session_id: str, phone: KgPhone, inputs: list[str], state: dict, wallet: Wallet | None):
+        self.session_id, self.phone, self.inputs, self.state, self.wallet = session_id, phone, inputs, state, wallet
+
+    def ctx(self, index: int) -> Ctx:
+        return Ctx(self.session_id, self.phone, self.wallet, self.state["data"], self.inputs, index)
+
+    @property
+    def node_name(self) -> str:
+        return self.state["stack"][-1]
+
+    def feed(self, index: int) -> Reply | None:
+        """Handle one input; returns a Reply only when the session ends."""
+        raw = self.inputs[index].strip()
+        node = NODES[self.node_name]
+        self.state["error"] = ""
+        if raw == HOME and self.state["stack"][0] == "main":
+            self.state["stack"], self.state["page"] = ["main"], 0
+            return None
+        if raw == BACK and (node.back or self.state["page"]):
+            if self.state["page"]:
+                self.state["page"] -= 1
+            elif len(self.state["stack"]) > 1:
+                self.state["stack"].pop()
+            return None
+        if raw == NEXT_PAGE and isinstance(node, Menu):
+            if self.state["page"] + 1 < len(self.pages(node, index)):
+                self.state["page"] += 1
+                return None
+        step = node.answer(self.ctx(index), raw)
+        if isinstance(step, Finish):
+            return Reply(str(step.text), ends=True)
+        if isinstance(step, Retry):
+            self.state["error"] = str(step.error)
+        elif isinstance(step, Goto):
+            self.state["stack"].append(step.node)
+            self.state["page"] = 0
+            self.state["error"] = str(step.error or "")
+        return None
+
+    def pages(self, node: Menu, index: int) -> list[str]:
+        ctx = self.ctx(index)
+        return menu_pages(node.prompt(ctx), node.option_lines(ctx), node.back)
+
+    def screen(self) -> Reply:
+        node = NODES[self.node_name]
+        error = self.state.get("error", "")
+        if isinstance(node, Menu):
+            pages = self.pages(node, len(self.inputs))
+            text = pages[min(self.state["page"], len(pages) - 1)]
+            if error and screen_fits(f"{error}\n{text}"):
+                text = f"{error}\n{text}"
+            if len(pages) == 1 and not node.option_list(self.ctx(len(self.inputs))):
+                return Reply(_("Услуга недоступна."), ends=True)
+        else:
+            assert isinstance(node, Input)
+            text = node.screen(self.ctx(len(self.inputs)), error)
+        return Reply(text, ends=False)
+
+
+def _fresh_state(wallet: Wallet | None) -> dict:
+    return {"stack": ["main" if wallet else "reg_lang"], "page": 0, "data": {}, "error": ""}
+
+
+def ussd_handle(*, session_id: str, phone: KgPhone, text: str) -> Reply:
+    """Answer one gateway request. A repeat of the last request returns the same screen and does nothing."""
+    if phone.operator not in USSD_OPERATORS:
+        return Reply(str(MSG_OPERATOR), ends=True)
+    digest = _digest(session_id, text)
+    session = UssdSession.objects.filter(session_id=session_id).first()
+    if session is not None and session.phone != phone.e164:
+        return Reply(_("Сессия принадлежит другому номеру."), ends=True)
+    if session is not None and session.last_text_digest == digest and session.last_response:
+        return Reply(session.last_response[4:], ends=session.last_response.startswith("END"))
+
+    inputs = text.split("*") if text else []
+    wallet = Wallet.objects.select_related("ledger_account").filter(phone=phone.e164).first()
+    stale = session is None or session.ended or timezone.now() - session.updated_at > SESSION_TIMEOUT
+    if stale or len(inputs) < session.consumed:
+        state = _fresh_state(wallet)
+        # A new session handles what was typed with *900*...#; an expired one starts over from its first screen.
+        consumed = 0 if session is None else len(inputs)
+    else:
+        state, consumed = session.state, session.consumed
+
+    if wallet is not None and wallet.status != WalletStatus.ACTIVE:
+        with translation.override(_language(wallet, state)):
+            reply = Reply(blocked_text(), ends=True)
+    else:
+        engine = Engine(session_id=session_id, phone=phone, inputs=inputs, state=state, wallet=wallet)
+        reply = None
+        for index in range(consumed, len(inputs)):
+            # The language may change with the first answer (registration), so it is looked up per input.
+            with translation.override(_language(wallet, state)):
+                reply = engine.feed(index)
+            if reply is not None:
+                break
+        if reply is None:
+            with translation.override(_language(wallet, state)):
+                reply = engine.screen()
+    UssdSession.objects.update_or_create(
+        session_id=session_id,
+        defaults={
+            "phone": phone.e164,
+            "state": state,
+            "consumed": len(inputs),
+            "last_text_digest": digest,
+            "last_response": str(reply),
+            "ended": reply.ends,
+        },
+    )
+    return reply

@@ -1,0 +1,353 @@
+"""The *900# menus of the seed instruction, as data. Payment menus are read from the service catalog."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import DomainError
+from core.money import format_som, parse_amount
+from ledger.errors import InsufficientFunds
+from services.account_rules import account_parse
+from services.models import Category, Channel, Service
+from services.payments import payment_execute, payment_prepare
+from ussd.nodes import Ctx, Finish, Goto, Input, Menu, Option, Retry
+from wallet.errors import InvalidPin, PinLocked, WalletBlocked, WrongPin
+from wallet.inn import inn_parse_personal
+from wallet.models import Language, OpenedChannel
+from wallet.operations import name_parse, pin_validate_new, wallet_pin_change, wallet_pin_verify, wallet_register
+
+# Short texts: a Cyrillic screen holds 80 characters, error and question together.
+MSG_NAME = gettext_lazy("Неверное имя.")
+MSG_INN = gettext_lazy("Неверный ИНН.")
+MSG_ACCOUNT = gettext_lazy("Неверный лицевой счет.")
+MSG_AMOUNT = gettext_lazy("Неверная сумма.")
+MSG_AMOUNT_RANGE = gettext_lazy("Сумма от %(min)s до %(max)s сом.")
+MSG_NO_FUNDS = gettext_lazy("Недостаточно средств. Баланс %(balance)s сом")
+MSG_WRONG_PIN = gettext_lazy("Неверный PIN. Осталось попыток: %(left)s.")
+MSG_PIN_LOCKED = gettext_lazy("PIN заблокирован. Call-центр ЭЛСОМ: %(phone)s")
+MSG_BLOCKED = gettext_lazy("Кошелек заблокирован. Call-центр ЭЛСОМ: %(phone)s")
+MSG_TRIVIAL_PIN = gettext_lazy("Слишком простой PIN.")
+MSG_SAME_PIN = gettext_lazy("PIN совпадает со старым.")
+MSG_PIN_MISMATCH = gettext_lazy("PIN не совпадает.")
+MSG_UNAVAILABLE = gettext_lazy("Услуга недоступна.")
+MSG_FAILED = gettext_lazy("Операция не выполнена. Call-центр: %(phone)s")
+MSG_OPERATOR = gettext_lazy("USSD недоступен для вашего оператора, используйте сайт elsom.kg или приложение")
+MSG_WALLET_EXISTS = gettext_lazy("Кошелек на этот номер уже открыт.")
+
+# Shown above a question that is asked again.
+RETRY_MESSAGES = [
+    MSG_NAME,
+    MSG_INN,
+    MSG_ACCOUNT,
+    MSG_AMOUNT,
+    MSG_AMOUNT_RANGE,
+    MSG_NO_FUNDS,
+    MSG_WRONG_PIN,
+    MSG_TRIVIAL_PIN,
+    MSG_SAME_PIN,
+    MSG_PIN_MISMATCH,
+]
+
+MSG_REGISTERED = gettext_lazy("Кошелек ЭЛСОМ открыт. PIN придет в SMS. Смените его: *900# - 8 - 3.")
+MSG_PAID = gettext_lazy("Платеж принят. Код: %(code)s. SMS с кодом придет на ваш номер.")
+MSG_BALANCE = gettext_lazy("Баланс: %(balance)s сом.")
+MSG_PIN_CHANGED = gettext_lazy("PIN изменен. Вам придет SMS.")
+# Shown alone, ending the session.
+END_MESSAGES = [
+    MSG_NO_FUNDS,
+    MSG_PIN_LOCKED,
+    MSG_BLOCKED,
+    MSG_UNAVAILABLE,
+    MSG_FAILED,
+    MSG_OPERATOR,
+    MSG_WALLET_EXISTS,
+    MSG_REGISTERED,
+    MSG_PAID,
+    MSG_BALANCE,
+    MSG_PIN_CHANGED,
+]
+
+
+def call_centre() -> dict:
+    return {"phone": settings.CALL_CENTRE_PHONE}
+
+
+def blocked_text() -> str:
+    return str(MSG_BLOCKED) % call_centre()
+
+
+def pin_locked_text() -> str:
+    return str(MSG_PIN_LOCKED) % call_centre()
+
+
+def _short(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+# --- registration (seed section 1) --------------------------------------------------------------------------
+
+
+def _name(ctx: Ctx, raw: str):
+    try:
+        first, last = name_parse(raw)
+    except DomainError:
+        return Retry(MSG_NAME)
+    ctx.data["name"] = f"{first} {last}"
+    return Goto("reg_inn")
+
+
+def _personal_inn(ctx: Ctx, raw: str):
+    try:
+        ctx.data["inn"] = inn_parse_personal(raw)
+    except DomainError:
+        return Retry(MSG_INN)
+    return Goto("reg_check")
+
+
+def _accept_offer(ctx: Ctx, raw: str):
+    if raw != "1":
+        return Retry(gettext_lazy("Наберите 1."))
+    try:
+        wallet_register(
+            phone=ctx.phone.e164,
+            full_name=ctx.data["name"],
+            inn=ctx.data["inn"],
+            channel=OpenedChannel.USSD,
+            language=ctx.data.get("lang", Language.RU),
+        )
+    except DomainError as error:
+        return Finish(MSG_WALLET_EXISTS if error.code == "wallet_exists" else str(error))
+    return Finish(MSG_REGISTERED)
+
+
+# --- payments (seed section 2) ------------------------------------------------------------------------------
+
+
+def _categories(ctx: Ctx) -> list[Option]:
+    categories = Category.objects.filter(parent=None, is_active=True, ussd_number__isnull=False).order_by("ussd_number")
+    return [Option(str(c.ussd_number), c.ussd_label(), "services", {"category": c.pk}) for c in categories]
+
+
+def _category_title(ctx: Ctx) -> str:
+    category = Category.objects.filter(pk=ctx.data.get("category")).first()
+    return category.ussd_label() if category else ""
+
+
+def _services(ctx: Ctx) -> list[Option]:
+    services = Service.objects.filter(
+        category_id=ctx.data.get("category"), is_active=True, ussd_number__isnull=False
+    ).order_by("ussd_number")
+    return [Option(str(s.ussd_number), s.ussd_label(), "pay_account", {"service": s.pk}) for s in services]
+
+
+def _service(ctx: Ctx) -> Service | None:
+    return (
+        Service.objects.select_related("category", "provider__settlement_account")
+        .filter(pk=ctx.data.get("service"), is_active=True, category__is_active=True)
+        .first()
+    )
+
+
+def _account_prompt(ctx: Ctx) -> str:
+    service = _service(ctx)
+    label = service.display_account_label if service else ""
+    return _("Лицевой счет (%(label)s):") % {"label": _short(label, 30)}
+
+
+def _account(ctx: Ctx, raw: str):
+    service = _service(ctx)
+    if service is None:
+        return Finish(MSG_UNAVAILABLE)
+    try:
+        ctx.data["account"] = account_parse(
+            rule=service.account_rule,
+            raw=raw,
+            min_length=service.account_min_length,
+            max_length=service.account_max_length,
+        )
+    except DomainError:
+        return Retry(MSG_ACCOUNT)
+    return Goto("pay_amount")
+
+
+def _amount(ctx: Ctx, raw: str):
+    service = _service(ctx)
+    if service is None:
+        return Finish(MSG_UNAVAILABLE)
+    try:
+        amount = parse_amount(raw)
+        quote = payment_prepare(wallet=ctx.wallet, service=service, account=ctx.data["account"], amount=amount)
+    except WalletBlocked:
+        return Finish(blocked_text())
+    except DomainError as error:
+        if error.code == "amount_out_of_range":
+            return Retry(
+                str(MSG_AMOUNT_RANGE) % {"min": format_som(service.min_amount), "max": format_som(service.max_amount)}
+            )
+        if error.code == "service_unavailable":
+            return Finish(MSG_UNAVAILABLE)
+        return Retry(MSG_AMOUNT)
+    ctx.wallet.ledger_account.refresh_from_db(fields=["balance"])
+    if quote.total > ctx.wallet.ledger_account.balance:
+        return Retry(str(MSG_NO_FUNDS) % {"balance": format_som(ctx.wallet.ledger_account.balance)})
+    ctx.data["amount"] = str(quote.amount)
+    ctx.data["commission"] = str(quote.commission)
+    return Goto("pay_confirm")
+
+
+def _confirm_text(ctx: Ctx) -> str:
+    """Seed 2.8: check the account and the amount, then the PIN. A compact form when the full one is too long."""
+    from ussd.gsm import screen_fits
+
+    service = _service(ctx)
+    label = service.display_account_label if service else ""
+    account = ctx.data.get("account", "")
+    amount = format_som(Decimal(ctx.data.get("amount", "0")))
+    commission = Decimal(ctx.data.get("commission", "0"))
+    lines = [f"{label}: {account}", _("Сумма: %(amount)s сом") % {"amount": amount}]
+    if commission:
+        lines.append(_("Комиссия: %(commission)s сом") % {"commission": format_som(commission)})
+    full = "\n".join([*lines, _("Введите PIN:")])
+    if screen_fits(full):
+        return full
+    return f"{account}\n{amount} + {format_som(commission)} {_('сом')}\nPIN:"
+
+
+def _pin_error(error: DomainError):
+    """A wrong PIN is asked again with the tries left; a locked PIN or wallet ends the session."""
+    if isinstance(error, WrongPin):
+        return Retry(str(MSG_WRONG_PIN) % error.params)
+    if isinstance(error, PinLocked):
+        return Finish(pin_locked_text())
+    if isinstance(error, WalletBlocked):
+        return Finish(blocked_text())
+    return None
+
+
+def _pay(ctx: Ctx, raw: str):
+    service = _service(ctx)
+    if service is None:
+        return Finish(MSG_UNAVAILABLE)
+    try:
+        wallet_pin_verify(wallet=ctx.wallet, pin=raw)
+    except DomainError as error:
+        return _pin_error(error) or Finish(str(error))
+    try:
+        payment = payment_execute(
+            wallet=ctx.wallet,
+            service=service,
+            account=ctx.data["account"],
+            amount=Decimal(ctx.data["amount"]),
+            # The PIN's position in the session: a gateway retry of this request pays nothing more.
+            idempotency_key=f"ussd:{ctx.session_id}:{ctx.index}",
+            channel=Channel.USSD,
+        )
+    except InsufficientFunds:
+        ctx.wallet.ledger_account.refresh_from_db(fields=["balance"])
+        return Finish(str(MSG_NO_FUNDS) % {"balance": format_som(ctx.wallet.ledger_account.balance)})
+    except DomainError as error:
+        return Finish(str(MSG_FAILED) % call_centre() if len(str(error)) > 75 else str(error))
+    return Finish(str(MSG_PAID) % {"code": payment.code})
+
+
+# --- balance and settings -----------------------------------------------------------------------------------
+
+
+def _balance(ctx: Ctx, raw: str):
+    try:
+        wallet_pin_verify(wallet=ctx.wallet, pin=raw)
+    except DomainError as error:
+        return _pin_error(error) or Finish(str(error))
+    ctx.wallet.ledger_account.refresh_from_db(fields=["balance"])
+    return Finish(str(MSG_BALANCE) % {"balance": format_som(ctx.wallet.ledger_account.balance)})
+
+
+def _pin_current(ctx: Ctx, raw: str):
+    try:
+        wallet_pin_verify(wallet=ctx.wallet, pin=raw)
+    except DomainError as error:
+        return _pin_error(error) or Finish(str(error))
+    # Where the PIN stands in the gateway's text, not the PIN itself: the session store never holds it.
+    ctx.data["pin_current_at"] = ctx.index
+    return Goto("pin_new")
+
+
+def _pin_new(ctx: Ctx, raw: str):
+    try:
+        pin_validate_new(raw)
+    except InvalidPin:
+        return Retry(MSG_TRIVIAL_PIN)
+    if raw == ctx.inputs[ctx.data["pin_current_at"]]:
+        return Retry(MSG_SAME_PIN)
+    ctx.data["pin_new_at"] = ctx.index
+    return Goto("pin_repeat")
+
+
+def _pin_repeat(ctx: Ctx, raw: str):
+    new_pin = ctx.inputs[ctx.data["pin_new_at"]]
+    if raw != new_pin:
+        return Goto("pin_new", error=MSG_PIN_MISMATCH)
+    try:
+        wallet_pin_change(
+            wallet=ctx.wallet, current_pin=ctx.inputs[ctx.data["pin_current_at"]], new_pin=new_pin, new_pin_repeat=raw
+        )
+    except DomainError as error:
+        return _pin_error(error) or Finish(str(error))
+    return Finish(MSG_PIN_CHANGED)
+
+
+# --- the menu tree ------------------------------------------------------------------------------------------
+
+CONFIRM = "{key} - {label}"
+
+NODES = {
+    # Before the language is chosen the screen speaks both languages.
+    "reg_lang": Menu(
+        "ЭЛСОМ",
+        [Option("1", "Русский", "reg_start", {"lang": "ru"}), Option("2", "Кыргызча", "reg_start", {"lang": "ky"})],
+        back=False,
+    ),
+    "reg_start": Menu(
+        gettext_lazy("Регистрация кошелька ЭЛСОМ"),
+        [Option("1", gettext_lazy("подтвердить регистрацию"), "reg_name")],
+        option_format=CONFIRM,
+    ),
+    "reg_name": Input(gettext_lazy("Введите Ваше имя и фамилию:"), _name),
+    "reg_inn": Input(gettext_lazy("Введите Ваш личный ИНН (14 цифр):"), _personal_inn),
+    "reg_check": Menu(
+        lambda ctx: (
+            _("%(name)s\nИНН: %(inn)s") % {"name": _short(ctx.data.get("name", ""), 40), "inn": ctx.data.get("inn", "")}
+        ),
+        [Option("1", gettext_lazy("подтвердить"), "reg_offer")],
+        option_format=CONFIRM,
+    ),
+    "reg_offer": Input(
+        gettext_lazy("Оферта: elsom.kg\n1 - принимаю условия публичной оферты"),
+        _accept_offer,
+        retry_text=gettext_lazy("1 - принимаю оферту"),
+    ),
+    "main": Menu(
+        "ЭЛСОМ",
+        [
+            Option("3", gettext_lazy("Платежи/Комм.услуги"), "payments"),
+            Option("8", gettext_lazy("Баланс/Настройки"), "settings"),
+        ],
+        back=False,
+    ),
+    "payments": Menu(gettext_lazy("Платежи/Комм.услуги"), [Option("3", gettext_lazy("Оплатить счет"), "categories")]),
+    "categories": Menu(gettext_lazy("Оплатить счет"), _categories),
+    "services": Menu(_category_title, _services),
+    "pay_account": Input(_account_prompt, _account),
+    "pay_amount": Input(gettext_lazy("Введите сумму (сом):"), _amount),
+    "pay_confirm": Input(_confirm_text, _pay, retry_text=gettext_lazy("Введите PIN:")),
+    "settings": Menu(
+        gettext_lazy("Баланс/Настройки"),
+        [Option("1", gettext_lazy("Баланс"), "balance"), Option("3", gettext_lazy("Замена пин"), "pin_current")],
+    ),
+    "balance": Input(gettext_lazy("Введите PIN:"), _balance),
+    "pin_current": Input(gettext_lazy("Введите текущий PIN:"), _pin_current),
+    "pin_new": Input(gettext_lazy("Введите новый PIN (4 цифры):"), _pin_new),
+    "pin_repeat": Input(gettext_lazy("Повторите новый PIN:"), _pin_repeat),
+}
