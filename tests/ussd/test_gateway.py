@@ -270,3 +270,26 @@ def test_production_requires_the_shared_secret_or_an_allowed_address(client, set
     settings.USSD_GATEWAY_SECRET, settings.USSD_GATEWAY_ALLOWED_NETWORKS = "", ["10.20.0.0/16"]
     assert client.post("/ussd/gateway/", data, REMOTE_ADDR="10.20.3.4").status_code == 200
     assert client.post("/ussd/gateway/", data, REMOTE_ADDR="10.21.3.4").status_code == 403
+
+
+def test_pin_never_reaches_error_reports_or_logs(rf, make_wallet):
+    """If the gateway ever fails, Django's error report hides `text`; our log filter masks it in any log line."""
+    import logging
+
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from core.logging import RedactSecretsFilter
+    from ussd.views import gateway
+
+    wallet = make_wallet()
+    request = rf.post(
+        "/ussd/gateway/",
+        {"sessionId": "x", "serviceCode": "*900#", "phoneNumber": wallet.phone, "text": f"3*3*14*14*{INN}*100*2580"},
+    )
+    gateway(request)  # marks `text` as sensitive on the request
+    reported = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert "2580" not in str(reported["text"])
+    body = "&".join(f"{key}={value}" for key, value in request.POST.items())
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "POST body: %s", (body,), None)
+    RedactSecretsFilter().filter(record)
+    assert "2580" not in record.getMessage()
