@@ -134,12 +134,14 @@ def ussd_handle(*, session_id: str, phone: KgPhone, text: str) -> Reply:
     session = UssdSession.objects.filter(session_id=session_id).first()
     if session is not None and session.phone != phone.e164:
         return Reply(_("Сессия принадлежит другому номеру."), ends=True)
-    if session is not None and session.last_text_digest == digest and session.last_response:
+    expired = session is not None and timezone.now() - session.updated_at > SESSION_TIMEOUT
+    if session is not None and not expired and session.last_text_digest == digest and session.last_response:
+        # The gateway repeated its request (a timeout on its side): same screen, nothing done twice.
         return Reply(session.last_response[4:], ends=session.last_response.startswith("END"))
 
     inputs = text.split("*") if text else []
     wallet = Wallet.objects.select_related("ledger_account").filter(phone=phone.e164).first()
-    stale = session is None or session.ended or timezone.now() - session.updated_at > SESSION_TIMEOUT
+    stale = session is None or session.ended or expired
     if stale or len(inputs) < session.consumed:
         state = _fresh_state(wallet)
         # A new session handles what was typed with *900*...#; an expired one starts over from its first screen.

@@ -293,3 +293,11 @@ def test_pin_never_reaches_error_reports_or_logs(rf, make_wallet):
     record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "POST body: %s", (body,), None)
     RedactSecretsFilter().filter(record)
     assert "2580" not in record.getMessage()
+
+
+def test_a_repeat_after_the_timeout_starts_over_instead_of_replaying(dial, make_wallet):
+    wallet = make_wallet()
+    assert dial("late", wallet.phone, "3").startswith("CON Платежи")
+    session = UssdSession.objects.get(session_id="late")
+    UssdSession.objects.filter(pk=session.pk).update(updated_at=session.updated_at - timedelta(seconds=181))
+    assert dial("late", wallet.phone, "3").startswith("CON ЭЛСОМ\n3 Платежи")
