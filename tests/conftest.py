@@ -10,6 +10,19 @@ from sms.backends import locmem
 
 _phone_numbers = itertools.count(1000)
 
+# End-to-end tests drive Debian's Chromium (Playwright cannot download its own browsers here). They must run in
+# CI, never skip: a missing /usr/bin/chromium fails them (.ci/run installs it).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 def next_phone() -> str:
     """A fresh Megacom number (+996 555 XXXXXX) for each wallet a test opens."""
@@ -73,3 +86,38 @@ def pytest_configure(config):
     from django.core.management import call_command
 
     call_command("compile_translations", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def browser(monkeypatch, e2e_catalog):
+    """One browser per test, started after the test's database set-up and stopped at its end: while Playwright's
+    sync API runs, this thread has a running event loop and Django keeps connections per async context, so a
+    browser outliving the test would hand later tests other connections (and break their set-up)."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # The test calls the ORM between page steps, inside Playwright's loop. Only for these tests: set for the
+    # whole session it would reach subprocesses (`manage.py check --deploy` refuses it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            connections.close_all()
+            browser.close()
+
+
+@pytest.fixture
+def e2e_catalog(live_server):
+    """The catalog (DosTek group etc.) comes from a data migration, which a transactional test's flush deletes.
+    serialized_rollback restores it; should that copy be missing (another browser test left a connection of its
+    own behind), the migration's own seed function puts the catalog back."""
+    import importlib
+
+    from django.apps import apps
+
+    from services.models import Service
+
+    if not Service.objects.filter(slug="dostek").exists():
+        importlib.import_module("services.migrations.0002_seed_catalog").seed(apps, None)
