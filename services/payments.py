@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, som, to_tyiyn
 from ledger.errors import MSG_IDEMPOTENCY_CONFLICT, IdempotencyConflict
 from ledger.models import AccountKind, PostingKind
-from ledger.posting import Leg, ledger_account_get_or_create, ledger_post, ledger_reverse
+from ledger.posting import Leg, ledger_account_get_or_create, ledger_post_in_transaction, ledger_reverse
 from services.account_rules import account_parse
 from services.errors import (
     MSG_AMOUNT_ABOVE_MAX,
@@ -83,40 +83,13 @@ def _new_code() -> str:
     return f"{secrets.randbelow(9 * 10 ** (CODE_DIGITS - 1)) + 10 ** (CODE_DIGITS - 1)}"
 
 
-def _payment_insert(*, wallet, quote, channel, idempotency_key, fingerprint) -> Payment | None:
-    """Insert the RECEIVED row first: on PostgreSQL its unique key makes a concurrent duplicate wait here
-    and then fail, instead of both moving money. Returns None when the key is already taken."""
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                return Payment.objects.create(
-                    code=_new_code(),
-                    wallet=wallet,
-                    service=quote.service,
-                    account=quote.account,
-                    amount=quote.amount,
-                    commission=quote.commission,
-                    total=quote.total,
-                    channel=channel,
-                    idempotency_key=idempotency_key,
-                    fingerprint=fingerprint,
-                    status=PaymentStatus.RECEIVED,
-                )
-        except IntegrityError:
-            if Payment.objects.filter(idempotency_key=idempotency_key).exists():
-                return None
-            # else: the random code collided; draw another
-    raise RuntimeError("could not draw a unique payment code")
-
-
 def _existing(idempotency_key: str, fingerprint: str) -> Payment | None:
-    existing = Payment.objects.select_related("service", "wallet").filter(idempotency_key=idempotency_key).first()
+    existing = Payment.objects.filter(idempotency_key=idempotency_key).order_by().first()
     if existing is not None and existing.fingerprint != fingerprint:
         raise IdempotencyConflict(MSG_IDEMPOTENCY_CONFLICT)
     return existing
 
 
-@transaction.atomic(durable=True)
 def payment_execute(
     *, wallet: Wallet, service: Service, account: str, amount: Decimal, idempotency_key: str, channel: str
 ) -> Payment:
@@ -128,37 +101,64 @@ def payment_execute(
     (InsufficientFunds, InvalidAccount, AmountOutOfRange, ...) and then nothing is written."""
     quote = payment_prepare(wallet=wallet, service=service, account=account, amount=amount)
     fingerprint = _fingerprint(wallet=wallet, quote=quote, channel=channel)
-    existing = _existing(idempotency_key, fingerprint)
-    if existing is not None:
-        return existing
-    payment = _payment_insert(
-        wallet=wallet, quote=quote, channel=channel, idempotency_key=idempotency_key, fingerprint=fingerprint
-    )
-    if payment is None:
-        return _existing(idempotency_key, fingerprint)
+    for attempt in range(3):
+        try:
+            return _payment_commit(
+                wallet=wallet, quote=quote, channel=channel, idempotency_key=idempotency_key, fingerprint=fingerprint
+            )
+        except IntegrityError:
+            # The key was taken by a concurrent request from another wallet (the same wallet waits on its lock
+            # and finds the payment), or, once in 10^11, the random payment code collided: look, then draw again.
+            existing = _existing(idempotency_key, fingerprint)
+            if existing is not None:
+                return existing
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
-    legs = [
-        Leg(
-            debit=wallet.ledger_account, credit=service.provider.settlement_account, amount=quote.amount, kind="payment"
-        )
-    ]
+
+@transaction.atomic(durable=True)
+def _payment_commit(*, wallet: Wallet, quote: PaymentQuote, channel: str, idempotency_key: str, fingerprint: str):
+    service = quote.service
+    code = _new_code()
+    provider_account = service.provider.settlement_account
+    legs = [Leg(debit=wallet.ledger_account, credit=provider_account, amount=quote.amount, kind="payment")]
     if quote.commission > 0:
         legs.append(Leg(debit=wallet.ledger_account, credit=fees_account(), amount=quote.commission, kind="commission"))
-    posting = ledger_post(
+    # The posting's key is the payment's: ledger_post locks the wallet, then finds a posting made under this key
+    # by an earlier or concurrent request (the same wallet waits on the lock) and moves nothing again.
+    posting, created = ledger_post_in_transaction(
         idempotency_key=f"payment:{idempotency_key}",
         kind=PostingKind.PAYMENT,
         legs=legs,
-        reference=f"payment:{payment.code}",
+        reference=f"payment:{idempotency_key}"[:128],
     )
-    receipt = provider_for(service).pay(payment_code=payment.code, account=quote.account, amount=quote.amount)
-
-    wallet.ledger_account.refresh_from_db(fields=["balance"])
-    payment.status = PaymentStatus.COMMITTED
-    payment.posting = posting
-    payment.provider_txn_id = receipt.provider_txn_id
-    payment.balance_after = wallet.ledger_account.balance
-    payment.committed_at = timezone.now()
-    payment.save(update_fields=["status", "posting", "provider_txn_id", "balance_after", "committed_at", "updated_at"])
+    if not created:
+        existing = _existing(idempotency_key, fingerprint)
+        if existing is None:  # pragma: no cover - a payment posting is written with its payment
+            raise IdempotencyConflict(MSG_IDEMPOTENCY_CONFLICT)
+        return existing
+    # A synchronous provider (DosTek/СОЧИ accepts every valid account at once): RECEIVED -> COMMITTED happen
+    # inside this transaction, so the row is written once, committed. An asynchronous provider will keep
+    # the payment RESERVED on the hold account between two transactions instead.
+    receipt = provider_for(service).pay(payment_code=code, account=quote.account, amount=quote.amount)
+    payment = Payment.objects.create(
+        code=code,
+        wallet=wallet,
+        service=service,
+        account=quote.account,
+        amount=quote.amount,
+        commission=quote.commission,
+        total=quote.total,
+        channel=channel,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        status=PaymentStatus.COMMITTED,
+        posting=posting,
+        provider_txn_id=receipt.provider_txn_id,
+        balance_after=wallet.ledger_account.balance,  # set by the posting under the lock
+        committed_at=timezone.now(),
+    )
     sms_queue(phone=wallet.phone, text=payment_sms_text(payment), kind=SmsKind.PAYMENT, payment=payment)
     return payment
 
