@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from core.money import format_som, from_tyiyn, to_tyiyn
 from ledger.errors import (
@@ -15,7 +16,7 @@ from ledger.errors import (
     IdempotencyConflict,
     InsufficientFunds,
 )
-from ledger.models import AccountKind, LedgerAccount, Posting, PostingKind, Transfer
+from ledger.models import AccountKind, LedgerAccount, Posting, PostingKind
 
 MAX_KEY_LENGTH = 128
 
@@ -67,6 +68,53 @@ def _existing_or_conflict(idempotency_key: str, fingerprint: str) -> Posting | N
     if existing is not None and existing.fingerprint != fingerprint:
         raise IdempotencyConflict(MSG_IDEMPOTENCY_CONFLICT)
     return existing
+
+
+# The ledger's hot statements are plain SQL: they run for every payment, and the ORM's per-statement Python cost
+# was most of a payment's time (bench/README.md). Inserts only; the models still refuse updates and deletes.
+def _posting_insert(key, fingerprint, kind, reference, reversal_of, now) -> int | None:
+    """Insert the posting unless its key exists (ON CONFLICT DO NOTHING); its id, or None when it existed."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO ledger_posting (idempotency_key, fingerprint, kind, reference, reversal_of_id, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+                [
+                    key,
+                    fingerprint,
+                    kind,
+                    reference,
+                    reversal_of.pk if reversal_of else None,
+                    connection.ops.adapt_datetimefield_value(now),
+                ],
+            )
+            row = cursor.fetchone()
+    except IntegrityError as exc:
+        # The other unique constraint: this posting was reversed already.
+        raise AlreadyReversed(MSG_ALREADY_REVERSED) from exc
+    return row[0] if row else None
+
+
+def _transfers_insert(posting_id: int, key: str, legs: list[Leg], now) -> None:
+    values, params = [], []
+    created_at = connection.ops.adapt_datetimefield_value(now)
+    for index, leg in enumerate(legs):
+        values.append("(%s, %s, %s, %s, %s, %s, %s)")
+        params += [
+            posting_id,
+            f"{key}#{index}",
+            leg.debit.pk,
+            leg.credit.pk,
+            to_tyiyn(leg.amount),
+            leg.kind,
+            created_at,
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_transfer (posting_id, idempotency_key, debit_account_id, credit_account_id, amount,"
+            " kind, created_at) VALUES " + ", ".join(values),
+            params,
+        )
 
 
 @transaction.atomic
@@ -123,39 +171,34 @@ def ledger_post_in_transaction(
     # On SQLite select_for_update is a no-op: the IMMEDIATE transaction already holds the database's write lock.
     locked = {a.pk: a for a in LedgerAccount.objects.select_for_update().filter(pk__in=guarded).order_by("pk")}
 
-    # Checked after the locks: a concurrent post with the same key has committed by now, and we see it.
-    existing = _existing_or_conflict(idempotency_key, fingerprint)
-    if existing is not None:
+    short = [pk for pk in guarded if to_tyiyn(locked[pk].balance) + deltas[pk] < 0]
+    if short:
+        # A repeat of a posting made earlier is answered with that posting, even if the money is gone since.
+        existing = _existing_or_conflict(idempotency_key, fingerprint)
+        if existing is not None:
+            return existing, False
+        raise InsufficientFunds(MSG_INSUFFICIENT_FUNDS, balance=format_som(locked[short[0]].balance))
+
+    # Claimed after the locks: a concurrent post with the same key has committed by now and the insert does nothing.
+    now = timezone.now()
+    posting_id = _posting_insert(idempotency_key, fingerprint, kind, reference, reversal_of, now)
+    if posting_id is None:
+        existing = _existing_or_conflict(idempotency_key, fingerprint)
+        if existing is None:  # pragma: no cover - the conflicting row was there a moment ago
+            raise IdempotencyConflict(MSG_IDEMPOTENCY_CONFLICT)
         return existing, False
-
-    for pk in guarded:
-        if to_tyiyn(locked[pk].balance) + deltas[pk] < 0:
-            raise InsufficientFunds(MSG_INSUFFICIENT_FUNDS, balance=format_som(locked[pk].balance))
-
-    try:
-        posting = Posting.objects.create(
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-            kind=kind,
-            reference=reference,
-            reversal_of=reversal_of,
-        )
-    except IntegrityError as exc:
-        # Only reachable when a concurrent post used the same key over other accounts, or reversed twice.
-        if reversal_of is not None and Posting.objects.filter(reversal_of=reversal_of).exists():
-            raise AlreadyReversed(MSG_ALREADY_REVERSED) from exc
-        raise IdempotencyConflict(MSG_IDEMPOTENCY_CONFLICT) from exc
-    Transfer.objects.bulk_create(
-        Transfer(
-            posting=posting,
-            idempotency_key=f"{idempotency_key}#{index}",
-            debit_account_id=leg.debit.pk,
-            credit_account_id=leg.credit.pk,
-            amount=leg.amount,
-            kind=leg.kind,
-        )
-        for index, leg in enumerate(legs)
+    posting = Posting(
+        id=posting_id,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        kind=kind,
+        reference=reference,
+        reversal_of=reversal_of,
+        created_at=now,
     )
+    posting._state.adding, posting._state.db = False, connection.alias
+    _transfers_insert(posting_id, idempotency_key, legs, now)
+
     with connection.cursor() as cursor:
         # Plain UPDATEs: the hottest statements of every payment, and the ORM's query building doubled their cost.
         for pk in guarded + system:

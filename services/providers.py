@@ -2,6 +2,7 @@
 `provider_for(service).pay(...)`. In this release DosTek group (СОЧИ) accepts every valid account at once;
 the real protocol plugs in here."""
 
+import functools
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,5 +34,10 @@ class AcceptAllProvider:
         return ProviderReceipt(provider_txn_id=f"{self.provider.code.upper()}-{secrets.token_hex(6).upper()}")
 
 
+@functools.cache
+def _adapter_class(path: str):
+    return import_string(path)
+
+
 def provider_for(service):
-    return import_string(service.provider.adapter)(service.provider)
+    return _adapter_class(service.provider.adapter)(service.provider)
