@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# Development defaults for manage.py run by hand; the environment still wins. Never used by wsgi.py.
+.env:
+	printf 'DEBUG=1\nDEMO_MODE=1\n' > .env
+
+install: $(STAMP) .env
 
 # Compile the .po files with polib, so that no system gettext is needed.
 messages: install
