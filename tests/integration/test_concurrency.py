@@ -180,17 +180,14 @@ def test_two_dispatchers_deliver_each_queued_sms_exactly_once():
     queued messages exactly once and leave every one SENT."""
     # given
     queued = [
-        sms_queue(phone=f"+996555{900000 + i:06d}", text=f"Сообщение {i}", kind=SmsKind.CASH_IN).pk
-        for i in range(40)
+        sms_queue(phone=f"+996555{900000 + i:06d}", text=f"Сообщение {i}", kind=SmsKind.CASH_IN).pk for i in range(40)
     ]
     backend = RecordingBackend(dispatchers=2)
 
     # when
     def dispatch_until_empty(_index: int) -> int:
         delivered = 0
-        while (
-            (counts := sms_dispatch(limit=5, backend=backend))["sent"] or counts["retry"] or counts["failed"]
-        ):
+        while (counts := sms_dispatch(limit=5, backend=backend))["sent"] or counts["retry"] or counts["failed"]:
             delivered += counts["sent"]
             assert counts["retry"] == counts["failed"] == 0, counts
         return delivered

@@ -87,9 +87,7 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.run = uuid.uuid4().hex[:10]
         self.serial = 0
-        self.service = Service.objects.select_related("provider__settlement_account", "category").get(
-            slug="dostek"
-        )
+        self.service = Service.objects.select_related("provider__settlement_account", "category").get(slug="dostek")
         self.provider_account_id = self.service.provider.settlement_account_id
         self.provider_start = LedgerAccount.objects.get(pk=self.provider_account_id).balance
         self.wallets: list[Wallet] = []
@@ -265,10 +263,7 @@ class LedgerMachine(RuleBasedStateMachine):
             self.paid_to_provider -= request.amount
             assert SmsMessage.objects.filter(payment=payment, kind=SmsKind.REVERSAL).count() == 1
         elif same_refund_key:
-            assert (
-                payment_reverse(payment=payment, idempotency_key=request.refund_key).status
-                == PaymentStatus.REVERSED
-            )
+            assert payment_reverse(payment=payment, idempotency_key=request.refund_key).status == PaymentStatus.REVERSED
             assert self.snapshot() == before
         else:
             with pytest.raises(PaymentNotReversible):
@@ -294,9 +289,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     ledger_reverse(posting=posting, idempotency_key=key)
                 assert self.snapshot() == before
         elif same_reversal_key:
-            assert (
-                ledger_reverse(posting=posting, idempotency_key=record.reversal_key).pk == record.reversal_id
-            )
+            assert ledger_reverse(posting=posting, idempotency_key=record.reversal_key).pk == record.reversal_id
             assert self.snapshot() == before
         else:
             with pytest.raises(AlreadyReversed):
@@ -311,9 +304,7 @@ class LedgerMachine(RuleBasedStateMachine):
         record = reversed_[index % len(reversed_)]
         before = self.snapshot()
         with pytest.raises(ValueError):
-            ledger_reverse(
-                posting=Posting.objects.get(pk=record.reversal_id), idempotency_key=self.key("storno")
-            )
+            ledger_reverse(posting=Posting.objects.get(pk=record.reversal_id), idempotency_key=self.key("storno"))
         assert self.snapshot() == before
 
     # --- invariants, checked after every step -------------------------------------------------------------
@@ -334,8 +325,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def payments_match_the_model(self) -> None:
         statuses = dict(Payment.objects.filter(wallet__in=self.wallets).values_list("code", "status"))
         expected = {
-            r.code: PaymentStatus.REVERSED if r.refund_key else PaymentStatus.COMMITTED
-            for r in self.done_payments()
+            r.code: PaymentStatus.REVERSED if r.refund_key else PaymentStatus.COMMITTED for r in self.done_payments()
         }
         assert statuses == expected
 

@@ -47,4 +47,5 @@ class Command(DomainCommand):
         if not messages:
             self.stdout.write("no messages")
         for m in messages:
-            self.stdout.write(f"{timezone.localtime(m.created_at):%Y-%m-%d %H:%M:%S} {m.phone} {m.status:<7} {m.kind:<13} {text(m)}")
+            created = timezone.localtime(m.created_at)
+            self.stdout.write(f"{created:%Y-%m-%d %H:%M:%S} {m.phone} {m.status:<7} {m.kind:<13} {text(m)}")
