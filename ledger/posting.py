@@ -90,8 +90,10 @@ def _posting_insert(key, fingerprint, kind, reference, reversal_of, now) -> int 
             )
             row = cursor.fetchone()
     except IntegrityError as exc:
-        # The other unique constraint: this posting was reversed already.
-        raise AlreadyReversed(MSG_ALREADY_REVERSED) from exc
+        # The other unique constraint: this posting was reversed already (by a concurrent reversal).
+        if reversal_of is not None:
+            raise AlreadyReversed(MSG_ALREADY_REVERSED) from exc
+        raise
     return row[0] if row else None
 
 
