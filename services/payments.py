@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, som, to_tyiyn
 from ledger.errors import MSG_IDEMPOTENCY_CONFLICT, IdempotencyConflict
-from ledger.models import AccountKind, PostingKind
+from ledger.models import AccountKind, LedgerAccount, PostingKind
 from ledger.posting import Leg, ledger_account_get_or_create, ledger_post_in_transaction, ledger_reverse
 from services.account_rules import account_parse
 from services.errors import (
@@ -31,7 +31,6 @@ from wallet.models import Wallet
 from wallet.operations import wallet_ensure_active
 
 FEES_ACCOUNT_CODE = "fees:commission"
-HOLD_ACCOUNT_CODE = "hold:payments"
 CODE_DIGITS = 12
 
 
@@ -194,7 +193,7 @@ def payment_reverse(*, payment: Payment, idempotency_key: str) -> Payment:
     ledger_reverse(posting=payment.posting, idempotency_key=idempotency_key, reference=f"reversal:{payment.code}")
     payment.status = PaymentStatus.REVERSED
     payment.save(update_fields=["status", "updated_at"])
-    balance = payment.wallet.ledger_account.__class__.objects.get(pk=payment.wallet.ledger_account_id).balance
+    balance = LedgerAccount.objects.get(pk=payment.wallet.ledger_account_id).balance
     with translation.override(payment.wallet.language):
         text = _("Платеж %(code)s возвращен: %(total)s сом зачислены на кошелек. Баланс: %(balance)s сом.") % {
             "code": payment.code,

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from ussd.gsm import screen_fits
+
 MSG_BAD_CHOICE = _("Неверный выбор.")
 
 
@@ -98,7 +100,6 @@ class Input:
         prompt = self.prompt(ctx)
         if not error:
             return prompt
-        from ussd.gsm import screen_fits
 
         text = f"{error}\n{prompt}"
         return text if screen_fits(text) or self.retry_text is None else f"{error}\n{self.retry_text}"

@@ -12,6 +12,7 @@ from ledger.errors import InsufficientFunds
 from services.account_rules import account_parse
 from services.models import Category, Channel, Service
 from services.payments import payment_execute, payment_prepare
+from ussd.gsm import screen_fits
 from ussd.nodes import Ctx, Finish, Goto, Input, Menu, Option, Retry
 from wallet.errors import InvalidPin, PinLocked, WalletBlocked, WrongPin
 from wallet.inn import inn_parse_personal
@@ -199,8 +200,6 @@ def _amount(ctx: Ctx, raw: str):
 
 def _confirm_text(ctx: Ctx) -> str:
     """Seed 2.8: check the account and the amount, then the PIN. A compact form when the full one is too long."""
-    from ussd.gsm import screen_fits
-
     service = _service(ctx)
     label = service.display_account_label if service else ""
     account = ctx.data.get("account", "")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, som
 from ledger.models import AccountKind, LedgerAccount, Posting, PostingKind
-from ledger.posting import Leg, ledger_account_get_or_create, ledger_post
+from ledger.posting import Leg, ledger_account_get_or_create, ledger_post_in_transaction
 from sms.models import SmsKind
 from sms.outbox import sms_queue
 from wallet.errors import (
@@ -246,8 +246,7 @@ def cash_in(*, wallet: Wallet, amount: Decimal, channel: str, idempotency_key: s
         raise InvalidCashIn(MSG_CASH_IN_LIMIT, channel=channel, limit=format_som(limit))
     wallet_ensure_active(wallet)
     key = idempotency_key or f"cash-in:{uuid.uuid4().hex}"
-    already = Posting.objects.filter(idempotency_key=key).exists()
-    posting = ledger_post(
+    posting, created = ledger_post_in_transaction(
         idempotency_key=key,
         kind=PostingKind.CASH_IN,
         legs=[
@@ -255,8 +254,7 @@ def cash_in(*, wallet: Wallet, amount: Decimal, channel: str, idempotency_key: s
         ],
         reference=f"wallet:{wallet.phone}",
     )
-    if not already:
-        wallet.ledger_account.refresh_from_db(fields=["balance"])
+    if created:  # the wallet's account object now holds the new balance (set by the posting under its lock)
         with translation.override(wallet.language):
             text = _("Пополнение %(amount)s сом (%(channel)s). Баланс: %(balance)s сом. ЭЛСОМ") % {
                 "amount": format_som(amount),
