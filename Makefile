@@ -1,5 +1,8 @@
 # make run  - install into .venv, migrate, load demo data, deliver SMS in the background, serve :8000
 # make test - install into .venv and run the whole suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)
+# make bench - the ledger, HTTP and provider benchmarks (bench/README.md)
+# make training-reset - put the demo data back as seed_demo made it (between training groups)
+# make guide - regenerate the seed's instruction with screenshots from the replica (guide/, HTML + PDF)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +10,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 DEV_ENV := DEBUG=1 DEMO_MODE=1
 
-.PHONY: install messages run test test-fast lint bench clean
+.PHONY: install messages run test test-fast lint bench training-reset guide clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -27,15 +30,27 @@ install: $(STAMP) .env
 # Compile the .po files with polib, so that no system gettext is needed.
 messages: install
 	$(DEV_ENV) $(BIN)/python manage.py compile_translations
+	$(DEV_ENV) $(BIN)/python manage.py sochi_compile_translations $(SOCHI)
 
+SOCHI_HOST ?= 127.0.0.1:8001
+SOCHI := --settings=sochi_site.settings
+RUN_ENV = $(DEV_ENV) DOSTEK_OSMP_URL=http://$(SOCHI_HOST)/osmp/
+
+# The wallet on HOST, СОЧИ (DosTek group, its own database) on SOCHI_HOST, and the background workers: SMS delivery,
+# the task worker (payment retries) and the payments sweeper. Ctrl+C stops all of them.
 run: messages
 	mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
-	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	@echo "Serving http://$(HOST)/  (admin: http://$(HOST)/admin/, credentials above; Ctrl+C stops)"
-	@$(DEV_ENV) $(BIN)/python manage.py send_sms --loop & sms_pid=$$!; \
-	trap 'kill $$sms_pid 2>/dev/null' EXIT INT TERM; \
-	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST)
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo --base-url http://$(HOST)
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input $(SOCHI)
+	$(DEV_ENV) $(BIN)/python manage.py sochi_seed $(SOCHI)
+	@echo "Serving http://$(HOST)/  (admin: http://$(HOST)/admin/, credentials above) and СОЧИ on http://$(SOCHI_HOST)/; Ctrl+C stops"
+	@$(DEV_ENV) $(BIN)/python manage.py sochi_serve $(SOCHI_HOST) $(SOCHI) & sochi_pid=$$!; \
+	$(RUN_ENV) $(BIN)/python manage.py send_sms --loop & sms_pid=$$!; \
+	$(RUN_ENV) $(BIN)/python manage.py db_worker --interval 1 --no-reload & tasks_pid=$$!; \
+	$(RUN_ENV) $(BIN)/python manage.py process_payments --loop --interval 15 & sweeper_pid=$$!; \
+	trap 'kill $$sochi_pid $$sms_pid $$tasks_pid $$sweeper_pid 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST)
 
 test: messages
 	mkdir -p var
@@ -44,8 +59,20 @@ test: messages
 lint: install
 	$(BIN)/ruff check .
 
-bench: install
-	$(BIN)/python bench/ledger_bench.py
+# The three benchmarks (bench/README.md); options through LEDGER_BENCH_ARGS, HTTP_BENCH_ARGS and PROVIDER_BENCH_ARGS.
+bench: messages
+	$(BIN)/python bench/ledger_bench.py $(LEDGER_BENCH_ARGS)
+	$(BIN)/python bench/http_bench.py $(HTTP_BENCH_ARGS)
+	$(BIN)/python bench/provider_bench.py $(PROVIDER_BENCH_ARGS)
+	$(BIN)/python bench/api_bench.py $(API_BENCH_ARGS)
+
+# Between training groups, beside a running `make run` or on its own (DosTek's fault switch is reset if СОЧИ is up).
+training-reset: messages
+	$(RUN_ENV) $(BIN)/python manage.py training_reset --reason "$(or $(REASON),make training-reset)"
+
+# The seed's instruction regenerated: starts a replica of its own (about 30 s) unless GUIDE_ARGS="--base-url URL".
+guide: messages
+	$(DEV_ENV) $(BIN)/python manage.py build_guide --out guide $(GUIDE_ARGS)
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3* db.sqlite3* staticfiles
+	rm -rf $(VENV) var/*.sqlite3* var/sochi-static db.sqlite3* staticfiles guide

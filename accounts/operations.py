@@ -1,30 +1,23 @@
 """Web accounts for wallet holders (email + password on top of an existing wallet) and their SMS codes."""
 
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.db.models import Sum
+from django.utils import timezone
 
-from accounts.errors import (
-    MSG_ACCOUNT_EXISTS,
-    MSG_CODE_TOO_MANY,
-    MSG_EMAIL_TAKEN,
-    CodeRateLimited,
-    WebAccountExists,
-)
+from accounts.errors import MSG_ACCOUNT_EXISTS, MSG_EMAIL_TAKEN, WebAccountExists
 from accounts.models import User
-from sms.models import SmsKind, SmsMessage
-from sms.outbox import sms_queue
+from core.models import Throttle
+from core.throttle import throttle_reset
+from staff.audit import audit_reason, audit_record, staff_require
+from staff.models import StaffAction
 from wallet.models import Wallet
 
 OFFER_VERSION = "2024-01"
-CODE_DIGITS = 6
-CODE_TTL = timedelta(minutes=5)
-# Anyone can type any number, so codes to one phone are limited whoever asks (several sessions, several rooms).
-CODE_MAX_PER_PHONE_PER_HOUR = 5
 
 
 @transaction.atomic
@@ -69,32 +62,35 @@ def web_account_register(
     return user
 
 
-def web_code_generate() -> str:
-    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-
-
-@transaction.atomic
-def web_code_send(*, wallet: Wallet, purpose: str) -> str:
-    """Queue an SMS with a fresh one-time code for the wallet's phone and return the code (the caller keeps only
-    a hash of it). Refuses (CodeRateLimited) after CODE_MAX_PER_PHONE_PER_HOUR codes to this phone in an hour."""
-    since = timezone.now() - timedelta(hours=1)
-    sent = SmsMessage.objects.filter(phone=wallet.phone, kind=SmsKind.CODE, created_at__gte=since).count()
-    if sent >= CODE_MAX_PER_PHONE_PER_HOUR:
-        raise CodeRateLimited(MSG_CODE_TOO_MANY)
-    code = web_code_generate()
-    with translation.override(wallet.language):
-        if purpose == "reset":
-            text = _("Код для смены пароля ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
-        else:
-            text = _("Код регистрации на сайте ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
-        text = text % {"code": code}
-    sms_queue(phone=wallet.phone, text=text, kind=SmsKind.CODE)
-    return code
-
-
 @transaction.atomic
 def web_password_set(*, user: User, password: str) -> None:
     """A new password for the holder (changed in the cabinet or reset by an SMS code). The password was
     already checked by the form against AUTH_PASSWORD_VALIDATORS."""
     user.set_password(password)
     user.save(update_fields=["password"])
+
+
+def sign_in_key(phone: str) -> str:
+    """The cabinet's per-number counter of password attempts (cabinet/throttles.py)."""
+    return f"signin:{phone}"
+
+
+@transaction.atomic
+def web_sign_in_unlock(*, wallet: Wallet, actor, reason: str) -> None:
+    """Call-centre: lift the web sign-in lockout of a number (5 wrong passwords in 15 minutes) after checking who
+    calls — both the cabinet's own counter and django-axes' record, so that neither keeps the holder out."""
+    staff_require(actor, "wallet.unlock_sign_in")
+    reason = audit_reason(reason)
+    key = sign_in_key(wallet.phone)
+    hits = Throttle.objects.filter(key=key).values_list("hits", flat=True).first() or 0
+    failures = AccessAttempt.objects.filter(username=wallet.phone).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    throttle_reset(key=key)
+    axes_reset(username=wallet.phone)
+    audit_record(
+        actor=actor,
+        action=StaffAction.SIGN_IN_UNLOCK,
+        wallet=wallet,
+        reason=reason,
+        before={"sign_in_attempts": hits, "axes_failures": failures},
+        after={"sign_in_attempts": 0, "axes_failures": 0},
+    )

@@ -3,7 +3,8 @@
 
 For every database (a throw-away SQLite file, a throw-away PostgreSQL database) and every worker count it
 runs N payments of 30.00 som to DosTek group through `payment_execute` ("project"), then N payments as
-hand-written SQL that writes the same rows ("plain", the floor), and prints one line per case:
+hand-written SQL: the same two transactions (reserve, then commit after the provider's answer) with the same
+statements in the same order ("plain", the floor), and prints one line per case:
 
     <sqlite|postgres> workers=<n> project=<x>/s plain=<y>/s ratio=<x/y>
 
@@ -17,16 +18,26 @@ in a database `elsom_bench_<pid>` created through --pg-url (default postgres://p
 and dropped at the end. The script re-runs itself once per database (internal option --child) so that each
 child configures Django once, with DATABASE_URL pointing at the throw-away database.
 
-Workers are threads of one process (or, with --mode processes, forked processes like gunicorn's sync
-workers), each with its own database connection and its own funded wallet, so that 4 workers measure
-throughput rather than queueing on one wallet's lock. They all pay the same service, so they all credit
-(and lock) the same provider settlement account, as real traffic does. Each run alternates project and
-plain on fresh wallets; the median of --repeat runs is printed. After each case the books invariants
-(services.verify.books_violations) are checked and any violation is printed as a '#' line.
+The "plain" side always runs as separate processes (forked), each with its own raw psycopg or sqlite3
+connection and no Django on its path: a floor that is not held back by the GIL. The "project" side runs as
+forked processes too by default (each calling payment_execute through its own Django connection, as gunicorn's
+sync workers would); --mode threads runs it as threads of one process instead (sharing the GIL). Each worker has
+its own funded wallet, so that 4 workers measure throughput rather than queueing on one wallet's lock. They all
+pay the same service, so they all credit the same provider settlement account, as real traffic does. Each run
+alternates project and plain on fresh wallets; the median of --repeat runs is printed. After the first run the
+rows one plain payment wrote are compared with the rows one project payment wrote (the payment, its reserve and
+settle postings with their legs and the transfers the ledger's trigger wrote, the SMS, provider exchanges, the
+wallet's lock: every column, keys, fingerprints and text); after each case the books invariants
+(services.verify.books_violations) are checked. Any difference or violation is printed and makes the exit
+status 1.
+
+DosTek answers in process (PROVIDER_ADAPTERS=dostek=services.providers.AcceptAllProvider): the bench measures our
+side of a payment, not a provider's network.
 """
 
 import argparse
 import hashlib
+import json
 import os
 import platform
 import secrets
@@ -38,6 +49,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,6 +61,7 @@ SERVICE_SLUG = "dostek"
 CHANNEL = "web"
 CASH_IN_CHUNK = Decimal("500000.00")  # the kicb-branch limit per operation
 DATABASES = ("sqlite", "postgres")
+TARGET_RATIO = 0.8  # issue 7: the project at least 0.8 of plain SQL in separate processes
 
 
 # --- Command line ------------------------------------------------------------------------------------------
@@ -115,15 +128,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--mode",
         choices=("threads", "processes"),
-        default="threads",
-        help="run the workers as threads of one process (default; they share the GIL) or as "
-        "forked processes, like gunicorn's sync workers",
+        default="processes",
+        help="the project side: forked processes, like gunicorn's sync workers (default), or threads of one "
+        "process (they share the GIL). The plain side always runs as processes",
     )
     parser.add_argument(
         "--pg-url",
         default=os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL),
         help="PostgreSQL server to create the throw-away database on; the database named in "
         f"the URL is only used to CREATE/DROP it (default $BENCH_PG_URL or {DEFAULT_PG_URL})",
+    )
+    parser.add_argument(
+        "--plain-binding",
+        choices=("server", "client"),
+        default="server",
+        help="PostgreSQL parameter binding of the plain workers: 'server' (psycopg's default: bound on the "
+        "server, statements prepared after 5 uses) or 'client' (psycopg.ClientCursor, what Django uses unless "
+        "OPTIONS server_side_binding is set). Default server",
     )
     parser.add_argument(
         "--no-verify",
@@ -158,6 +179,8 @@ def _child_command(args: argparse.Namespace, database: str) -> list[str]:
         str(args.warmup),
         "--mode",
         args.mode,
+        "--plain-binding",
+        args.plain_binding,
     ] + (["--no-verify"] if args.no_verify else [])
 
 
@@ -170,6 +193,9 @@ def _run_child(args: argparse.Namespace, database: str, database_url: str) -> in
             # payment); DEBUG off needs a SECRET_KEY, so the child gets a throw-away one.
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "PIN_HASH_KEY": secrets.token_urlsafe(32),
+            # The ledger's side only: DosTek answers in process (plain SQL calls no provider either).
+            "PROVIDER_ADAPTERS": "dostek=services.providers.AcceptAllProvider",
             "DJANGO_SETTINGS_MODULE": "elsom_portal.settings",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
@@ -220,7 +246,8 @@ def main_parent(args: argparse.Namespace) -> int:
     print(
         f"# elsom-portal ledger bench: {args.payments} payments of {AMOUNT} som to {SERVICE_SLUG} per run, "
         f"workers={','.join(map(str, args.workers))}, median of {args.repeat} run(s), "
-        f"warm-up {args.warmup}/worker; workers are {args.mode}, one wallet each"
+        f"warm-up {args.warmup}/worker; project workers are {args.mode}, plain workers are processes "
+        "(raw connections), one wallet each"
     )
     print(f"# python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPU(s)")
     failed = 0
@@ -238,17 +265,240 @@ def main_parent(args: argparse.Namespace) -> int:
 
 @dataclass
 class Target:
-    """What a worker needs to pay: its wallet and the service (loaded once, as a web view would)."""
+    """What a worker needs to pay: its wallet (the service is the same for every worker)."""
 
     wallet_pk: int
     wallet_account_pk: int
     phone: str
 
 
-class Runner:
-    """Creates funded wallets and runs timed payments in worker threads or processes."""
+# --- Plain SQL: the floor ------------------------------------------------------------------------------------
+#
+# A plain worker is a forked process with its own raw sqlite3 / psycopg connection, opened with the project's
+# own connection settings (SQLite PRAGMAs, busy timeout, BEGIN IMMEDIATE), and neither the ORM nor a Django
+# connection (it is forked from the Django child, so it formats money with the project's own format_som).
+# Everything that does not change between payments (ids, account codes, the legs, the SMS template) is worked
+# out once by the parent with Django and handed over in a PlainSpec.
+#
+# One function per database transaction of the project's unit of work, with the statements payment_execute sends
+# (captured with CaptureQueriesContext on SQLite and PostgreSQL) in the same order, so that the floor follows the
+# project when payment_execute changes. A web payment is: the reserve (plain_tx_reserve: RESERVED, wallet ->
+# hold), the provider's answer outside any transaction (the bench runs DosTek in process, AcceptAllProvider: no
+# call, a transaction id), then the commit (plain_tx_commit: hold -> provider + fees, COMMITTED, SMS). A ledger
+# posting is ONE insert with its legs as JSON: the trigger of ledger migration 0003 writes the transfers and moves
+# the balances (the balance CHECK refuses a wallet going below zero), the same work on both sides.
 
-    def __init__(self, database: str, warmup: int, mode: str = "threads") -> None:
+
+@dataclass(frozen=True)
+class PlainDb:
+    """How a plain worker connects: the project's database and connection settings, without Django."""
+
+    vendor: str  # "sqlite" or "postgresql"
+    connect: dict  # sqlite3.connect / psycopg.connect keyword arguments
+    init_statements: tuple[str, ...] = ()  # SQLite: the statements of the project's init_command
+    client_binding: bool = False  # PostgreSQL: psycopg.ClientCursor instead of server-side binding
+
+
+@dataclass(frozen=True)
+class PlainSpec:
+    """One wallet's payment as the project would write it, precomputed so that the worker only runs SQL."""
+
+    wallet_pk: int
+    wallet_account_pk: int
+    phone: str
+    service_pk: int
+    account: str
+    channel: str
+    amount: int  # tyiyn
+    commission: int
+    reserve_legs: str  # the reserve posting's `legs` column, as ledger.posting._insert_posting writes it
+    reserve_leg_text: tuple[str, ...]  # "<debit code>><credit code>:<tyiyn>:<kind>", as ledger.posting._fingerprint
+    settle_legs: str  # the same for the settle posting (hold -> provider, and hold -> fees with a commission)
+    settle_leg_text: tuple[str, ...]
+    payment_fingerprint: str
+    first_retry_after: timedelta  # a new payment's next_attempt_at - created_at (services.payments._first_retry_at)
+    provider_code: str
+    sms_template: str  # str.format with {code} and {balance}
+
+
+class PlainConnection:
+    """A raw DB-API connection in autocommit mode; transactions are explicit BEGIN / COMMIT statements, as
+    Django's atomic() sends them (BEGIN IMMEDIATE on SQLite, as the project's transaction_mode)."""
+
+    def __init__(self, db: PlainDb) -> None:
+        self.vendor = db.vendor
+        if db.vendor == "sqlite":
+            import sqlite3
+
+            self.conn = sqlite3.connect(**db.connect, isolation_level=None, check_same_thread=False)
+            for statement in db.init_statements:
+                self.conn.execute(statement)
+            self.begin = "BEGIN IMMEDIATE"
+        else:
+            import psycopg
+
+            factory = {"cursor_factory": psycopg.ClientCursor} if db.client_binding else {}
+            self.conn = psycopg.connect(**db.connect, autocommit=True, **factory)
+            self.begin = "BEGIN"
+        self.cursor = self.conn.cursor()
+        self._sql: dict[str, str] = {}
+
+    def execute(self, sql: str, params=()):
+        text = self._sql.get(sql)
+        if text is None:
+            text = self._sql[sql] = sql.replace("%s", "?") if self.vendor == "sqlite" else sql
+        self.cursor.execute(text, params)
+        return self.cursor
+
+    def stamp(self, when: datetime):
+        # What Django's adapt_datetimefield_value stores: SQLite gets naive UTC text, PostgreSQL an aware value.
+        return str(when.replace(tzinfo=None)) if self.vendor == "sqlite" else when
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+PLAIN_WALLET_LOCK = "UPDATE wallet_wallet SET updated_at = %s WHERE id = %s AND status = 'active'"
+PLAIN_POSTING = (
+    "INSERT INTO ledger_posting (idempotency_key, fingerprint, kind, reference, reversal_of_id, legs, created_at)"
+    " VALUES (%s, %s, %s, %s, NULL, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+)
+PLAIN_PAYMENT_RESERVED = (
+    "INSERT INTO services_payment (code, wallet_id, service_id, account, amount, commission, total, channel,"
+    " idempotency_key, fingerprint, status, reserve_posting_id, provider_txn_id, account_holder, provider_comment,"
+    " attempts, next_attempt_at, created_at, updated_at, balance_after) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s,"
+    " %s, 'reserved', %s, '', '', '', 0, %s, %s, %s, (SELECT balance FROM ledger_ledgeraccount WHERE id = %s))"
+    " RETURNING id, balance_after"
+)
+PLAIN_PAYMENT_COMMITTED = (
+    "UPDATE services_payment SET status = 'committed', settle_posting_id = %s, provider_txn_id = %s,"
+    " provider_result = NULL, provider_comment = '', attempts = attempts + 1, next_attempt_at = NULL,"
+    " claimed_until = NULL, committed_at = %s, updated_at = %s WHERE id = %s AND status = 'reserved'"
+)
+PLAIN_SMS = (
+    "INSERT INTO sms_smsmessage (phone, text, kind, status, attempts, next_attempt_at, claimed_by, claimed_at,"
+    " last_error, payment_id, resent_from_id, created_at, sent_at) VALUES (%s, %s, 'payment', 'queued', 0, %s, '',"
+    " NULL, '', %s, NULL, %s, NULL) RETURNING id"
+)
+RESERVE_KIND, PAYMENT_KIND = "reserve", "payment"  # ledger.models.PostingKind, without Django in the worker
+
+
+class PlainRefused(Exception):
+    """A benchmark wallet could not pay (blocked, key taken, not reserved): the run is broken, not slow."""
+
+
+@dataclass(frozen=True)
+class PlainReserved:
+    """What the reserve hands to the commit, as _payment_insert hands the Payment to payment_process."""
+
+    payment_id: int
+    code: str
+    balance_after: int  # tyiyn, read inside the payment's INSERT
+
+
+def _posting_fingerprint(kind: str, reference: str, leg_text: tuple[str, ...]) -> str:
+    return hashlib.sha256("|".join([kind, reference, *leg_text]).encode()).hexdigest()
+
+
+def plain_tx_reserve(conn: PlainConnection, spec: PlainSpec, key: str) -> PlainReserved:
+    """services.payments._payment_reserve of a web payment (no PIN) in the same statements and order: lock the
+    wallet's row while checking it is active (wallet_lock_active's UPDATE); the reserve posting wallet -> hold, one
+    INSERT ... ON CONFLICT DO NOTHING RETURNING id (the trigger writes the transfer and the balances); the RESERVED
+    payment, reading the wallet's balance after the reserve inside its INSERT; COMMIT."""
+    now = datetime.now(UTC)
+    stamp = conn.stamp(now)
+    code = f"{secrets.randbelow(9 * 10**11) + 10**11}"
+    posting_key = f"payment:{key}:reserve"
+    reference = f"payment:{key}"[:128]
+    fingerprint = _posting_fingerprint(RESERVE_KIND, reference, spec.reserve_leg_text)
+    conn.execute(conn.begin)
+    try:
+        if conn.execute(PLAIN_WALLET_LOCK, [stamp, spec.wallet_pk]).rowcount != 1:
+            raise PlainRefused(f"wallet {spec.phone} is not active")
+        row = conn.execute(
+            PLAIN_POSTING, [posting_key, fingerprint, RESERVE_KIND, reference, spec.reserve_legs, stamp]
+        ).fetchone()
+        if row is None:
+            raise PlainRefused(f"posting key {posting_key} taken")
+        payment_id, balance_after = conn.execute(
+            PLAIN_PAYMENT_RESERVED,
+            [
+                code,
+                spec.wallet_pk,
+                spec.service_pk,
+                spec.account,
+                spec.amount,
+                spec.commission,
+                spec.amount + spec.commission,
+                spec.channel,
+                key,
+                spec.payment_fingerprint,
+                row[0],
+                conn.stamp(now + spec.first_retry_after),
+                stamp,
+                stamp,
+                spec.wallet_account_pk,
+            ],
+        ).fetchone()
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return PlainReserved(payment_id=payment_id, code=code, balance_after=balance_after)
+
+
+def plain_provider_pay(spec: PlainSpec) -> str:
+    """services.providers.AcceptAllProvider.pay, the bench's DosTek: no call, no exchange row, its transaction id."""
+    return f"{spec.provider_code.upper()}-{secrets.token_hex(6).upper()}"
+
+
+def plain_tx_commit(
+    conn: PlainConnection, spec: PlainSpec, key: str, reserved: PlainReserved, provider_txn_id: str
+) -> None:
+    """services.payments._payment_commit_in_transaction of an accepted payment without a provider exchange, in the
+    same statements and order: the settle posting hold -> provider (and hold -> fees with a commission), one
+    INSERT; the payment COMMITTED with the provider's transaction id (UPDATE ... WHERE status = 'reserved'); the
+    queued payment SMS with the balance after the reserve; COMMIT."""
+    from core.money import format_som, from_tyiyn  # a pure function; imported once, then a dict look-up
+
+    stamp = conn.stamp(datetime.now(UTC))
+    posting_key = f"payment:{key}:settle"
+    reference = f"payment:{reserved.code}"
+    fingerprint = _posting_fingerprint(PAYMENT_KIND, reference, spec.settle_leg_text)
+    conn.execute(conn.begin)
+    try:
+        row = conn.execute(
+            PLAIN_POSTING, [posting_key, fingerprint, PAYMENT_KIND, reference, spec.settle_legs, stamp]
+        ).fetchone()
+        if row is None:
+            raise PlainRefused(f"posting key {posting_key} taken")
+        if (
+            conn.execute(PLAIN_PAYMENT_COMMITTED, [row[0], provider_txn_id, stamp, stamp, reserved.payment_id]).rowcount
+            != 1
+        ):
+            raise PlainRefused(f"payment {reserved.code} is no longer reserved")
+        text = spec.sms_template.format(code=reserved.code, balance=format_som(from_tyiyn(reserved.balance_after)))
+        conn.execute(PLAIN_SMS, [spec.phone, text, stamp, reserved.payment_id, stamp]).fetchone()
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def plain_pay(conn: PlainConnection, spec: PlainSpec, key: str) -> None:
+    """One payment of the floor: the project's two transactions in turn, the provider's answer between them."""
+    reserved = plain_tx_reserve(conn, spec, key)
+    provider_txn_id = plain_provider_pay(spec)
+    plain_tx_commit(conn, spec, key, reserved, provider_txn_id)
+
+
+# --- Runner ------------------------------------------------------------------------------------------------
+
+
+class Runner:
+    """Creates funded wallets and runs timed payments: the project in processes (or threads), plain in processes."""
+
+    def __init__(self, database: str, warmup: int, mode: str = "processes", plain_binding: str = "server") -> None:
         from django.db import connection
 
         from services.models import Service
@@ -259,15 +509,29 @@ class Runner:
         self.vendor = connection.vendor
         self.phones = iter(range(100000, 1000000))
         self.run_ids = iter(range(1, 10**9))
+        self.last_targets: dict[str, list[Target]] = {}
         service = Service.objects.select_related("provider__settlement_account", "category").get(slug=SERVICE_SLUG)
         self.service_pk = service.pk
         self.provider_account_pk = service.provider.settlement_account_id
         self.commission = service.commission_for(AMOUNT)
-        self.fees_account_pk = None
-        if self.commission > 0:
-            from services.payments import fees_account
+        from services.payments import fees_account, hold_account
 
-            self.fees_account_pk = fees_account().pk
+        self.hold_account_pk = hold_account().pk
+        self.fees_account_pk = fees_account().pk if self.commission > 0 else None
+        self.plain_db = self._plain_db(client_binding=plain_binding == "client")
+
+    @staticmethod
+    def _plain_db(*, client_binding: bool) -> PlainDb:
+        from django.db import connection
+
+        settings = connection.settings_dict
+        if connection.vendor == "sqlite":
+            options = settings.get("OPTIONS", {})
+            init = tuple(part.strip() for part in options.get("init_command", "").split(";") if part.strip())
+            return PlainDb("sqlite", {"database": str(settings["NAME"]), "timeout": options.get("timeout", 5)}, init)
+        keys = {"NAME": "dbname", "USER": "user", "PASSWORD": "password", "HOST": "host", "PORT": "port"}
+        connect = {arg: str(settings[k]) for k, arg in keys.items() if settings.get(k)}
+        return PlainDb("postgresql", connect, client_binding=client_binding)
 
     # - setup -
 
@@ -292,11 +556,85 @@ class Runner:
             targets.append(Target(wallet_pk=wallet.pk, wallet_account_pk=wallet.ledger_account_id, phone=wallet.phone))
         return targets
 
+    def plain_spec(self, target: Target) -> PlainSpec:
+        """Worked out with Django in the parent, from the project's own functions where they exist (the payment
+        fingerprint, the first retry time, the SMS text), so that the plain rows are the project's rows."""
+        from django.utils import timezone
+
+        from core.money import format_som, to_tyiyn
+        from ledger.models import LedgerAccount, PostingKind
+        from services.models import Payment, Service
+        from services.payments import PaymentQuote, _first_retry_at, payment_sms_text
+        from services.payments import _fingerprint as payment_fingerprint
+        from wallet.models import Wallet
+
+        service = Service.objects.select_related("provider", "category").get(pk=self.service_pk)
+        wallet = Wallet.objects.get(pk=target.wallet_pk)
+        amount, commission = to_tyiyn(AMOUNT), to_tyiyn(self.commission)
+        # The legs of services.payments._payment_reserve and _payment_commit_in_transaction.
+        reserve = [(target.wallet_account_pk, self.hold_account_pk, amount + commission, PostingKind.RESERVE)]
+        settle = [(self.hold_account_pk, self.provider_account_pk, amount, PostingKind.PAYMENT)]
+        if commission:
+            settle.append((self.hold_account_pk, self.fees_account_pk, commission, "commission"))
+        codes = dict(
+            LedgerAccount.objects.filter(pk__in={pk for leg in reserve + settle for pk in leg[:2]}).values_list(
+                "pk", "code"
+            )
+        )
+
+        def legs_column(legs) -> str:  # ledger.posting._insert_posting's JSON
+            return json.dumps([[d, c, t, str(k)] for d, c, t, k in legs], separators=(",", ":"))
+
+        def leg_text(legs) -> tuple[str, ...]:
+            return tuple(f"{codes[d]}>{codes[c]}:{t}:{k}" for d, c, t, k in legs)
+
+        total = AMOUNT + self.commission
+        quote = PaymentQuote(
+            service=service, account=PAYER_ACCOUNT, amount=AMOUNT, commission=self.commission, total=total
+        )
+        now = timezone.now()
+        # The project's own SMS text with markers where the code and the balance go.
+        probe_balance = Decimal("987654321.09")
+        probe = Payment(
+            code="\x00CODE\x00",
+            wallet=wallet,
+            service=service,
+            account=PAYER_ACCOUNT,
+            amount=AMOUNT,
+            commission=self.commission,
+            balance_after=probe_balance,
+        )
+        text = payment_sms_text(probe).replace("{", "{{").replace("}", "}}")
+        balance_text = format_som(probe_balance)
+        if text.count("\x00CODE\x00") != 1 or text.count(balance_text) != 1:
+            raise RuntimeError("the payment SMS text no longer shows the code and the balance once each")
+        template = text.replace("\x00CODE\x00", "{code}").replace(balance_text, "{balance}")
+        return PlainSpec(
+            wallet_pk=target.wallet_pk,
+            wallet_account_pk=target.wallet_account_pk,
+            phone=target.phone,
+            service_pk=self.service_pk,
+            account=PAYER_ACCOUNT,
+            channel=CHANNEL,
+            amount=amount,
+            commission=commission,
+            reserve_legs=legs_column(reserve),
+            reserve_leg_text=leg_text(reserve),
+            settle_legs=legs_column(settle),
+            settle_leg_text=leg_text(settle),
+            payment_fingerprint=payment_fingerprint(wallet=wallet, quote=quote, channel=CHANNEL),
+            first_retry_after=_first_retry_at(now, service) - now,
+            provider_code=service.provider.code,
+            sms_template=template,
+        )
+
     # - the two variants of one payment -
 
     def project_worker(self, target: Target):
-        """Returns pay(key) for this worker: payment_execute, with the service and the wallet loaded once by
-        the worker (as a view loads them once per request)."""
+        """Returns (pay(key), close()) for this worker: payment_execute, with the service and the wallet loaded
+        once by the worker (a view loads them once per request: two more queries, not counted)."""
+        from django.db import connection
+
         from services.models import Service
         from services.payments import payment_execute
         from wallet.models import Wallet
@@ -314,146 +652,31 @@ class Runner:
                 channel=CHANNEL,
             )
 
-        return pay
+        return pay, connection.close
 
-    def plain_worker(self, target: Target):
-        """Returns pay(key) for this worker: the floor. One transaction of hand-written SQL, in the order the
-        issue gives (lock the wallet, update balances, insert payment, transfers and SMS row), that leaves
-        the rows payment_execute leaves: the wallet and provider (and fee) balances, a payment posting with
-        its transfers, a committed payment and a queued payment SMS, with the same keys, fingerprints, codes
-        and text. Only the debited wallet is locked (SELECT ... FOR UPDATE; SQLite's BEGIN IMMEDIATE holds
-        the write lock); the credit accounts are changed by relative UPDATEs, which lock their rows until
-        COMMIT."""
-        from django.db import connection, transaction
-        from django.utils import timezone
-
-        from core.money import format_som, from_tyiyn, to_tyiyn
-        from ledger.models import LedgerAccount, Posting, Transfer
-        from services.models import Payment
-        from sms.models import SmsMessage
-
-        accounts_t = LedgerAccount._meta.db_table
-        for_update = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        lock_sql = f"SELECT balance FROM {accounts_t} WHERE id = %s{for_update}"
-        debit_sql = f"UPDATE {accounts_t} SET balance = balance - %s WHERE id = %s AND balance >= %s"
-        credit_sql = f"UPDATE {accounts_t} SET balance = balance + %s WHERE id = %s"
-        posting_sql = (
-            f"INSERT INTO {Posting._meta.db_table} "
-            "(idempotency_key, fingerprint, kind, reference, reversal_of_id, created_at) "
-            "VALUES (%s, %s, 'payment', %s, NULL, %s) RETURNING id"
-        )
-
-        amount = to_tyiyn(AMOUNT)
-        commission = to_tyiyn(self.commission)
-        total = amount + commission
-        wallet_acc, provider_acc = target.wallet_account_pk, self.provider_account_pk
-        fees_acc = self.fees_account_pk
-        legs = [(wallet_acc, provider_acc, amount, "payment")]
-        if commission:
-            legs.append((wallet_acc, fees_acc, commission, "commission"))
-        transfer_sql = (
-            f"INSERT INTO {Transfer._meta.db_table} "
-            "(posting_id, idempotency_key, debit_account_id, credit_account_id, amount, kind, created_at) "
-            "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(legs))
-        )
-        payment_sql = (
-            f"INSERT INTO {Payment._meta.db_table} "
-            "(code, wallet_id, service_id, account, amount, commission, total, channel, idempotency_key, "
-            "fingerprint, status, posting_id, provider_txn_id, balance_after, created_at, committed_at, "
-            "updated_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'committed', %s, %s, %s, %s, %s, %s) RETURNING id"
-        )
-        sms_sql = (
-            f"INSERT INTO {SmsMessage._meta.db_table} "
-            "(phone, text, kind, status, attempts, next_attempt_at, claimed_by, claimed_at, last_error, "
-            "payment_id, created_at, sent_at) "
-            "VALUES (%s, %s, 'payment', 'queued', 0, %s, '', NULL, '', %s, %s, NULL)"
-        )
-        sms_template = (
-            "Платеж {amount} сом в DosTek group (счет {account}) принят, код {code}. "
-            "Комиссия {commission} сом. Баланс: {balance} сом."
-        )
-        codes = dict(
-            LedgerAccount.objects.filter(pk__in=[a for leg in legs for a in leg[:2]]).values_list("pk", "code")
-        )
-        leg_text = [f"{codes[debit]}>{codes[credit]}:{tyiyn}:{kind}" for debit, credit, tyiyn, kind in legs]
-        adapt_dt = connection.ops.adapt_datetimefield_value
-        service_pk, wallet_pk, phone = self.service_pk, target.wallet_pk, target.phone
-        payment_canonical = f"{wallet_pk}|{service_pk}|{PAYER_ACCOUNT}|{amount}|{CHANNEL}".encode()
-
-        def pay(key: str) -> None:
-            now = adapt_dt(timezone.now())
-            payment_fp = hashlib.sha256(payment_canonical).hexdigest()
-            code = f"{secrets.randbelow(9 * 10**11) + 10**11}"
-            posting_key, reference = f"payment:{key}", f"payment:{code}"
-            posting_fp = hashlib.sha256("|".join(["payment", reference, *leg_text]).encode()).hexdigest()
-            with transaction.atomic(durable=True), connection.cursor() as cursor:
-                cursor.execute(lock_sql, [wallet_acc])
-                balance = cursor.fetchone()[0]
-                if balance < total:
-                    raise RuntimeError("insufficient funds in a benchmark wallet")
-                cursor.execute(debit_sql, [total, wallet_acc, total])
-                if cursor.rowcount != 1:
-                    raise RuntimeError("insufficient funds in a benchmark wallet")
-                cursor.execute(credit_sql, [amount, provider_acc])
-                if commission:
-                    cursor.execute(credit_sql, [commission, fees_acc])
-                cursor.execute(posting_sql, [posting_key, posting_fp, reference, now])
-                posting_id = cursor.fetchone()[0]
-                params = []
-                for index, (debit, credit, tyiyn, kind) in enumerate(legs):
-                    params += [posting_id, f"{posting_key}#{index}", debit, credit, tyiyn, kind, now]
-                cursor.execute(transfer_sql, params)
-                balance_after = balance - total
-                cursor.execute(
-                    payment_sql,
-                    [
-                        code,
-                        wallet_pk,
-                        service_pk,
-                        PAYER_ACCOUNT,
-                        amount,
-                        commission,
-                        total,
-                        CHANNEL,
-                        key,
-                        payment_fp,
-                        posting_id,
-                        f"DOSTEK-{secrets.token_hex(6).upper()}",
-                        balance_after,
-                        now,
-                        now,
-                        now,
-                    ],
-                )
-                payment_id = cursor.fetchone()[0]
-                text = sms_template.format(
-                    amount=format_som(AMOUNT),
-                    account=PAYER_ACCOUNT,
-                    code=code,
-                    commission=format_som(from_tyiyn(commission)),
-                    balance=format_som(from_tyiyn(balance_after)),
-                )
-                cursor.execute(sms_sql, [phone, text, now, payment_id, now])
-
-        return pay
+    def plain_worker(self, spec: PlainSpec):
+        """Returns (pay(key), close()) for this worker: its own raw connection, opened in the worker process."""
+        conn = PlainConnection(self.plain_db)
+        return (lambda key: plain_pay(conn, spec, key)), conn.close
 
     # - timing -
 
     def run(self, variant: str, workers: int, payments: int) -> float:
-        """Time `payments` payments split over `workers` threads (or processes); returns payments per second.
-        The clock starts when every worker has connected, loaded its objects and made its warm-up payments,
-        and stops when the last worker has committed its last payment."""
+        """Time `payments` payments split over `workers` processes (or, for the project with --mode threads,
+        threads); returns payments per second. The clock starts when every worker has connected, loaded its
+        objects and made its warm-up payments, and stops when the last worker has committed its last payment."""
         counts = [payments // workers + (1 if i < payments % workers else 0) for i in range(workers)]
         targets = self.make_targets(workers, max(counts))
+        specs = [self.plain_spec(target) for target in targets] if variant == "plain" else []
         run_id = next(self.run_ids)
-        make_pay = self.project_worker if variant == "project" else self.plain_worker
 
         def work(index: int, start, report) -> None:
-            from django.db import connection
-
+            close = None
             try:
-                pay = make_pay(targets[index])
+                if variant == "plain":
+                    pay, close = self.plain_worker(specs[index])
+                else:
+                    pay, close = self.project_worker(targets[index])
                 prefix = f"bench-{run_id}-{variant}-{index}"
                 for i in range(self.warmup):
                     pay(f"{prefix}-warm-{i}")
@@ -465,13 +688,16 @@ class Runner:
                 start.abort()
                 report(index, None, f"{type(exc).__name__}: {exc}")
             finally:
-                connection.close()
+                if close is not None:
+                    close()
 
-        runner = self._run_processes if self.mode == "processes" else self._run_threads
+        threaded = variant == "project" and self.mode == "threads"
+        runner = self._run_threads if threaded else self._run_processes
         began, finished, errors = runner(work, workers)
         if errors:
             raise RuntimeError(f"{variant} worker failed: {errors[0]}")
         self._check_counts(targets, counts)
+        self.last_targets[variant] = targets
         return payments / (max(finished) - began)
 
     @staticmethod
@@ -500,13 +726,18 @@ class Runner:
     @staticmethod
     def _run_processes(work, workers: int):
         """Forked workers (like gunicorn's sync workers): no shared GIL. Connections are closed before the
-        fork so that every process opens its own. time.perf_counter is system-wide on Linux."""
+        fork so that every process opens its own, and on PostgreSQL the connection pool is closed too: a closed
+        connection goes back to the pool still open, and forked workers taking the same socket from their copies
+        of the pool would read each other's results. time.perf_counter is system-wide on Linux."""
         import multiprocessing
         import queue
 
         from django.db import connections
 
         connections.close_all()
+        for connection in connections.all(initialized_only=True):
+            if getattr(connection, "_connection_pools", {}).get(connection.alias) is not None:
+                connection.close_pool()  # each worker builds its own pool on its first query
         context = multiprocessing.get_context("fork")
         start = context.Barrier(workers + 1)
         results = context.Queue()
@@ -546,13 +777,201 @@ class Runner:
                 raise RuntimeError(f"wallet {target.phone}: {made} committed payments, expected {count + self.warmup}")
 
 
+# --- Same rows? -------------------------------------------------------------------------------------------------
+
+
+def _row(instance, special: dict) -> dict:
+    """Every column of one row: its value, or for the columns that differ between any two payments (ids, keys,
+    codes, times, random transaction ids) what `special[name](value)` says about it (does it have the project's
+    form). A column the project starts writing shows up as a difference until the floor writes it too."""
+    return {
+        field.name: special[field.name](getattr(instance, field.attname))
+        if field.name in special
+        else getattr(instance, field.attname)
+        for field in type(instance)._meta.concrete_fields
+    }
+
+
+def payment_rows(payment) -> dict:
+    """What one payment wrote, every column of every row, with accounts named by role: the payment, its reserve and
+    settle postings (with their `legs` column) and the transfers the trigger wrote for them, its SMS, its provider
+    exchanges (none with DosTek in process) and the wallet row the reserve locked. Two payments of the same service
+    and amount give equal dicts."""
+    import re
+
+    from ledger.models import LedgerAccount
+    from ledger.posting import Leg
+    from ledger.posting import _fingerprint as posting_fingerprint
+    from services.payments import FEES_ACCOUNT_CODE, HOLD_ACCOUNT_CODE, PaymentQuote, payment_sms_text
+    from services.payments import _fingerprint as payment_fingerprint
+
+    service, wallet = payment.service, payment.wallet
+    codes = dict(LedgerAccount.objects.values_list("pk", "code"))
+    roles = {
+        wallet.ledger_account_id: "wallet",
+        service.provider.settlement_account_id: "provider",
+        **{
+            pk: role
+            for pk, code in codes.items()
+            for role, c in (("hold", HOLD_ACCOUNT_CODE), ("fees", FEES_ACCOUNT_CODE))
+            if code == c
+        },
+    }
+
+    def role(pk: int) -> str:
+        return roles.get(pk) or codes[pk]
+
+    def is_set(value) -> bool:
+        return value is not None
+
+    quote = PaymentQuote(
+        service=service,
+        account=payment.account,
+        amount=payment.amount,
+        commission=payment.commission,
+        total=payment.total,
+    )
+    last = wallet.payments.order_by("-id").first()
+    previous = wallet.payments.filter(id__lt=payment.pk).order_by("-id").first()
+    wallet.ledger_account.refresh_from_db()
+    wallet.refresh_from_db()
+    rows: dict = {
+        "payment": _row(
+            payment,
+            {
+                "id": is_set,
+                "code": lambda v: bool(re.fullmatch(r"[0-9]{12}", v)),
+                "wallet": lambda v: v == wallet.pk,
+                "idempotency_key": bool,
+                "fingerprint": lambda v: v == payment_fingerprint(wallet=wallet, quote=quote, channel=payment.channel),
+                "reserve_posting": is_set,
+                "settle_posting": is_set,
+                "provider_txn_id": lambda v: bool(
+                    re.fullmatch(rf"{re.escape(service.provider.code.upper())}-[0-9A-F]{{12}}", v)
+                ),
+                # The wallet's last payment: nothing moved its balance since the reserve read it.
+                "balance_after": lambda v: payment.pk != last.pk or v == wallet.ledger_account.balance,
+                "created_at": is_set,
+                "committed_at": lambda v: v is not None and v >= payment.created_at,
+                "updated_at": lambda v: v == payment.committed_at,
+            },
+        ),
+        # The reserve's lock: wallet_lock_active stamps the wallet between the previous payment and this one.
+        "wallet": {
+            "updated by the reserve": (previous is None or wallet.updated_at >= previous.committed_at)
+            and wallet.updated_at <= payment.created_at
+        },
+    }
+    for name, posting, key, reference in (
+        (
+            "reserve_posting",
+            payment.reserve_posting,
+            f"payment:{payment.idempotency_key}:reserve",
+            f"payment:{payment.idempotency_key}"[:128],
+        ),
+        (
+            "settle_posting",
+            payment.settle_posting,
+            f"payment:{payment.idempotency_key}:settle",
+            f"payment:{payment.code}",
+        ),
+    ):
+        if posting is None:
+            rows[name] = None
+            continue
+        transfers = list(
+            posting.transfers.select_related("debit_account", "credit_account").order_by("idempotency_key")
+        )
+        legs = [Leg(debit=t.debit_account, credit=t.credit_account, amount=t.amount, kind=t.kind) for t in transfers]
+        rows[name] = _row(
+            posting,
+            {
+                "id": is_set,
+                "idempotency_key": lambda v, key=key: v == key,
+                "reference": lambda v, reference=reference: v == reference,
+                "fingerprint": lambda v, posting=posting, legs=legs: (
+                    v == posting_fingerprint(posting.kind, posting.reference, legs)
+                ),
+                "legs": lambda v: [[role(d), role(c), t, k] for d, c, t, k in v],
+                "created_at": is_set,
+            },
+        )
+        rows[name]["transfers"] = [
+            _row(
+                t,
+                {
+                    "id": is_set,
+                    "posting": lambda v, posting=posting: v == posting.pk,
+                    "idempotency_key": lambda v, index=index, key=key: v == f"{key}#{index}",
+                    "debit_account": role,
+                    "credit_account": role,
+                    "created_at": lambda v, posting=posting: v == posting.created_at,
+                },
+            )
+            for index, t in enumerate(transfers)
+        ]
+    rows["sms"] = [
+        _row(
+            m,
+            {
+                "id": is_set,
+                "phone": lambda v: v == wallet.phone,
+                "text": lambda v: v == payment_sms_text(payment),
+                "payment": lambda v: v == payment.pk,
+                "next_attempt_at": is_set,
+                "created_at": is_set,
+            },
+        )
+        for m in payment.sms_messages.order_by("id")
+    ]
+    rows["provider exchanges"] = [
+        _row(e, {"id": is_set, "payment": lambda v: v == payment.pk, "created_at": is_set, "duration_ms": is_set})
+        for e in payment.exchanges.order_by("id")
+    ]
+    return rows
+
+
+def rows_difference(runner: Runner) -> list[str]:
+    """Compare the last payment of one project wallet and one plain wallet of the latest runs; the differences."""
+    from services.models import Payment
+
+    payments = {}
+    for variant in ("project", "plain"):
+        target = runner.last_targets[variant][0]
+        payments[variant] = payment_rows(
+            Payment.objects.select_related(
+                "service__provider", "wallet__ledger_account", "reserve_posting", "settle_posting"
+            )
+            .filter(wallet_id=target.wallet_pk)
+            .latest("id")
+        )
+    return list(_differences("", payments["project"], payments["plain"]))
+
+
+def _differences(path: str, project, plain):
+    """'<table>.<column>: project <value> vs plain <value>' for every value that differs, however deep."""
+    if isinstance(project, dict) and isinstance(plain, dict):
+        for name in dict.fromkeys([*project, *plain]):
+            yield from _differences(f"{path}.{name}" if path else name, project.get(name), plain.get(name))
+    elif isinstance(project, list) and isinstance(plain, list) and len(project) == len(plain):
+        for index, (a, b) in enumerate(zip(project, plain, strict=True)):
+            yield from _differences(f"{path}[{index}]", a, b)
+    elif project != plain:
+        yield f"{path}: project {project!r} vs plain {plain!r}"
+
+
 def _server_version() -> str:
     import sqlite3
 
     from django.db import connection
 
     if connection.vendor == "sqlite":
-        return f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL, BEGIN IMMEDIATE)"
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous")
+            sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(cursor.fetchone()[0], "?")
+            cursor.execute("PRAGMA journal_mode")
+            journal = cursor.fetchone()[0]
+        return f"SQLite {sqlite3.sqlite_version} ({journal}, synchronous={sync}, BEGIN IMMEDIATE)"
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
@@ -572,20 +991,44 @@ def main_child(args: argparse.Namespace) -> int:
     database = args.child
     call_command("migrate", verbosity=0)
     print(f"# {database}: {_server_version()}, django {django.get_version()}", flush=True)
-    runner = Runner(database, args.warmup, args.mode)
+    runner = Runner(database, args.warmup, args.mode, args.plain_binding)
+    if connection.vendor == "postgresql":
+        project_binding = "server" if connection.settings_dict["OPTIONS"].get("server_side_binding") else "client"
+        print(
+            f"# {database}: parameter binding: project {project_binding} (Django's OPTIONS server_side_binding), "
+            f"plain {args.plain_binding} (--plain-binding)",
+            flush=True,
+        )
     verify = None
     if not args.no_verify:
         from services.verify import books_violations as verify
     status = 0
+    rows_checked = False
     for workers in args.workers:
         rates: dict[str, list[float]] = {"project": [], "plain": []}
         for _ in range(args.repeat):
             for variant in ("project", "plain"):
                 rates[variant].append(runner.run(variant, workers, args.payments))
+            if not rows_checked:
+                rows_checked = True
+                differences = rows_difference(runner)
+                if differences:
+                    status = 1
+                    print(f"# {database}: plain SQL does NOT write the project's rows:", flush=True)
+                    for difference in differences:
+                        print(f"#   {difference}", flush=True)
+                else:
+                    print(
+                        f"# {database}: rows: a plain payment wrote what payment_execute writes (payment, reserve and "
+                        "settle postings with their legs and transfers, SMS, provider exchanges, the wallet's lock: "
+                        "every column, key forms, fingerprints and text)",
+                        flush=True,
+                    )
         connection.close()
         project, plain = statistics.median(rates["project"]), statistics.median(rates["plain"])
         print(
-            f"{database} workers={workers} project={project:.1f}/s plain={plain:.1f}/s ratio={project / plain:.2f}",
+            f"{database} workers={workers} project={project:.1f}/s plain={plain:.1f}/s ratio={project / plain:.2f}"
+            f" (target >= {TARGET_RATIO})",
             flush=True,
         )
         if args.repeat > 1:

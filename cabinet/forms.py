@@ -11,8 +11,8 @@ from django.utils.translation import pgettext_lazy
 from accounts.errors import MSG_EMAIL_TAKEN
 from accounts.models import User
 from core.errors import DomainError
-from core.money import InvalidAmount, format_som, parse_amount
-from ledger.errors import MSG_INSUFFICIENT_FUNDS
+from core.money import InvalidAmount, parse_amount
+from ledger.errors import InsufficientFunds
 from services.account_rules import InvalidAccount
 from services.errors import AmountOutOfRange
 from services.payments import PaymentQuote, payment_prepare
@@ -20,33 +20,37 @@ from wallet.phone import InvalidPhone, phone_parse
 
 MSG_PASSWORDS_DIFFER = _("Пароли не совпадают.")
 MSG_OFFER_REQUIRED = _("Чтобы зарегистрироваться, согласитесь с условиями публичной оферты.")
+MSG_OPEN_OFFER_REQUIRED = _("Чтобы открыть кошелек, согласитесь с условиями публичной оферты.")
 MSG_CODE_FORMAT = _("Код — это 6 цифр из SMS.")
 MSG_PASSWORD_HINT = _("Не меньше 12 символов; не только цифры; не похож на номер телефона или email.")
 MSG_DATES_ORDER = _("Дата «с» позже даты «по».")
+MSG_TOO_MANY_PASSWORDS = _("Слишком много неверных паролей. Попробуйте через 15 минут.")
 
 CODE_RE = re.compile(r"[0-9]{6}", re.ASCII)
 
 
 class CabinetForm(forms.Form):
-    """Bootstrap classes, and the error of a field tied to its input for screen readers."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-            described_by = f"{self.auto_id % name}-error"
-            if field.help_text:
-                described_by += f" {self.auto_id % name}-help"
-            field.widget.attrs["aria-describedby"] = described_by
+    """Rendered with crispy-forms (bootstrap5 pack: `{{ form.field|as_crispy_field }}`). A field with errors gets
+    aria-invalid and aria-describedby pointing at crispy's error block (and help text), for screen readers."""
 
     def full_clean(self):
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
+                field, bound = self.fields[name], self[name]
+                described_by = [f"{bound.auto_id}_error"]
+                if field.help_text:
+                    described_by.append(f"{bound.auto_id}_helptext")
+                field.widget.attrs["aria-describedby"] = " ".join(described_by)
+                field.widget.attrs["aria-invalid"] = "true"
+                if isinstance(field.widget, forms.CheckboxInput):
+                    field.widget.attrs["class"] = "form-check-input is-invalid"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):  # rendered by hand (the offer's label has a link)
+                field.widget.attrs.setdefault("class", "form-check-input")
 
 
 class EntryForm(CabinetForm):
@@ -134,6 +138,28 @@ class RegistrationForm(NewPasswordMixin, CabinetForm):
         return cleaned
 
 
+class WalletOpenForm(CabinetForm):
+    """Opening a wallet on the website: the same answers as on *900# (seed 1.4-1.7). The name and the INN are
+    checked by wallet_register, which the view calls; here only that something was typed and the offer ticked."""
+
+    full_name = forms.CharField(
+        label=_("Ваше имя и фамилия"),
+        max_length=130,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": "Айгуль Асанова"}),
+    )
+    inn = forms.CharField(
+        label=_("Ваш личный ИНН"),
+        max_length=20,
+        help_text=_("14 цифр, как в вашей ID-карте."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    offer = forms.BooleanField(
+        label=_("Я соглашаюсь с условиями публичной оферты"),
+        required=True,
+        error_messages={"required": MSG_OPEN_OFFER_REQUIRED},
+    )
+
+
 class CodeForm(CabinetForm):
     code = forms.CharField(
         label=_("Код из SMS"),
@@ -171,12 +197,15 @@ class PasswordChangeForm(NewPasswordMixin, CabinetForm):
     password1 = _password_field(_("Новый пароль"), help_text=MSG_PASSWORD_HINT)
     password2 = _password_field(_("Повторите пароль"))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, attempt, **kwargs):
         self.user = user
+        self.attempt = attempt  # counts a guess of the current password against the sign-in limit, or refuses
         super().__init__(*args, **kwargs)
 
     def clean_old_password(self):
         old = self.cleaned_data["old_password"]
+        if not self.attempt():
+            raise ValidationError(MSG_TOO_MANY_PASSWORDS)
         if not self.user.check_password(old):
             raise ValidationError(_("Текущий пароль введен неверно."))
         return old
@@ -191,10 +220,10 @@ class PaymentForm(CabinetForm):
     """The service's account field (for DosTek group «ИНН компании») and «Сумма». Valid means payment_prepare
     accepted it and the wallet holds the total; the quote is kept for the confirm step."""
 
-    account = forms.CharField(max_length=64, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    # No max_length: whatever length is typed, the person gets the account's or the amount's own message.
+    account = forms.CharField(widget=forms.TextInput(attrs={"autocomplete": "off"}))
     amount = forms.CharField(
         label=_("Сумма"),
-        max_length=32,
         help_text=_("в сомах, например 100 или 100,50"),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
@@ -228,7 +257,7 @@ class PaymentForm(CabinetForm):
         except InvalidAccount as exc:
             self.add_error("account", str(exc))
             return
-        except (InvalidAmount, AmountOutOfRange) as exc:
+        except (InvalidAmount, AmountOutOfRange, InsufficientFunds) as exc:
             if not only_account:
                 self.add_error("amount", str(exc))
             return
@@ -236,11 +265,6 @@ class PaymentForm(CabinetForm):
             self.add_error(None, str(exc))
             return
         if only_account:
-            return
-        self.wallet.ledger_account.refresh_from_db(fields=["balance"])
-        balance = self.wallet.ledger_account.balance
-        if quote.total > balance:
-            self.add_error("amount", str(MSG_INSUFFICIENT_FUNDS) % {"balance": format_som(balance)})
             return
         self.cleaned_data["account"] = quote.account
         self.quote = quote

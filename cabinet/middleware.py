@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cabinet.session import AUTH_AT_KEY, LAST_SEEN_KEY
 
+LAST_SEEN_RESOLUTION_SECONDS = 60
 MSG_SESSION_EXPIRED = _("Сеанс завершен из-за неактивности или по времени. Войдите снова.")
 
 
@@ -33,6 +34,8 @@ class SessionTimeoutMiddleware:
             if idle or too_old:
                 logout(request)
                 messages.info(request, MSG_SESSION_EXPIRED)
-            else:
+            elif last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
+                # Not on every request: each change rewrites the session row. A minute's resolution is plenty
+                # for a 15-minute idle limit.
                 session[LAST_SEEN_KEY] = now
         return self.get_response(request)

@@ -1,24 +1,21 @@
 """What the cabinet keeps in the (server-side) session between steps, each under its own namespace, like
-django-oscar's CheckoutSessionData: the number typed at «Войти», the one-time SMS code, the pending payment."""
+django-oscar's CheckoutSessionData: the number typed at «Войти», the code flow, the pending payment."""
 
 import time
 import uuid
 from dataclasses import asdict, dataclass
 
-from django.utils.crypto import constant_time_compare, salted_hmac
-
-from accounts.operations import CODE_TTL
+from accounts.codes import phone_code_start
+from accounts.models import PhoneCode
 
 LOGIN_PHONE_KEY = "cabinet_login_phone"
 REGISTRATION_KEY = "cabinet_registration"
 CODE_KEY = "cabinet_code"
 PENDING_KEY = "cabinet_pending_payment"
+OPENING_KEY = "cabinet_wallet_opening"
 AUTH_AT_KEY = "cabinet_auth_at"
 LAST_SEEN_KEY = "cabinet_last_seen"
 
-CODE_MAX_WRONG = 3
-CODE_MAX_SENDS = 3
-CODE_RESEND_AFTER_SECONDS = 60
 PENDING_TTL_SECONDS = 15 * 60
 
 
@@ -30,77 +27,77 @@ def login_phone_set(request, phone: str) -> None:
     request.session[LOGIN_PHONE_KEY] = phone
 
 
-# --- one-time SMS code -------------------------------------------------------------------------------------
+# --- opening a wallet on the website ---------------------------------------------------------------------------
+
+OPENING_VERIFIED_TTL_SECONDS = 15 * 60
 
 
-def _code_hash(purpose: str, phone: str, code: str) -> str:
-    return salted_hmac("cabinet.phone-code", f"{purpose}|{phone}|{code}", algorithm="sha256").hexdigest()
-
-
-class PhoneCode:
-    """State of one code flow (allauth's code_verification style): hash of the code, expiry, wrong entries,
-    sends. Only a keyed hash of the code is stored."""
-
-    VALID, WRONG, EXPIRED, VOID, MISSING = "valid", "wrong", "expired", "void", "missing"
+class WalletOpening:
+    """A number typed at «Войти» that has no wallet yet, and whether its SMS code was confirmed (and when): the
+    name, INN and offer step needs a confirmed number; right after the wallet opens, the email-and-password
+    registration may use that same confirmation once instead of a second code."""
 
     def __init__(self, request):
         self.session = request.session
 
+    def start(self, phone: str) -> None:
+        self.session[OPENING_KEY] = {"phone": phone, "verified_at": None, "opened": False}
+
     @property
-    def state(self) -> dict | None:
-        return self.session.get(CODE_KEY)
+    def phone(self) -> str | None:
+        state = self.session.get(OPENING_KEY)
+        return state["phone"] if state else None
 
-    def start(self, *, purpose: str, phone: str) -> None:
-        self.session[CODE_KEY] = {
-            "purpose": purpose,
-            "phone": phone,
-            "hash": "",
-            "expires": 0,
-            "wrong": 0,
-            "sends": 0,
-            "last_sent": 0,
-        }
-
-    def matches(self, *, purpose: str, phone: str) -> bool:
-        state = self.state
-        return bool(state) and state["purpose"] == purpose and state["phone"] == phone
-
-    def can_send(self) -> tuple[bool, int]:
-        """(allowed, seconds to wait). At most CODE_MAX_SENDS codes per flow, one a minute."""
-        state = self.state
-        if state["sends"] >= CODE_MAX_SENDS:
-            return False, 0
-        wait = state["last_sent"] + CODE_RESEND_AFTER_SECONDS - int(time.time())
-        return (wait <= 0 or state["sends"] == 0), max(wait, 0)
-
-    def sent(self, code: str) -> None:
-        state = self.state
-        now = int(time.time())
-        state.update(
-            hash=_code_hash(state["purpose"], state["phone"], code),
-            expires=now + int(CODE_TTL.total_seconds()),
-            wrong=0,
-            sends=state["sends"] + 1,
-            last_sent=now,
+    def _fresh(self, phone: str, *, opened: bool) -> bool:
+        state = self.session.get(OPENING_KEY)
+        return bool(
+            state
+            and state["phone"] == phone
+            and state["opened"] == opened
+            and state["verified_at"] is not None
+            and time.time() - state["verified_at"] <= OPENING_VERIFIED_TTL_SECONDS
         )
-        self.session[CODE_KEY] = state
 
-    def check(self, code: str) -> str:
-        state = self.state
-        if not state or not state["hash"]:
-            return self.MISSING
-        if state["wrong"] >= CODE_MAX_WRONG:
-            return self.VOID
-        if int(time.time()) > state["expires"]:
-            return self.EXPIRED
-        if constant_time_compare(state["hash"], _code_hash(state["purpose"], state["phone"], code)):
-            return self.VALID
-        state["wrong"] += 1
-        self.session[CODE_KEY] = state
-        return self.VOID if state["wrong"] >= CODE_MAX_WRONG else self.WRONG
+    def verified(self, phone: str) -> bool:
+        """The code for this number was confirmed a short while ago and no wallet was opened with it yet."""
+        return self._fresh(phone, opened=False)
 
-    def wrong_left(self) -> int:
-        return CODE_MAX_WRONG - self.state["wrong"]
+    def mark_verified(self) -> None:
+        self.session[OPENING_KEY] = {**self.session[OPENING_KEY], "verified_at": int(time.time())}
+
+    def mark_opened(self) -> None:
+        self.session[OPENING_KEY] = {**self.session[OPENING_KEY], "opened": True}
+
+    def opened_just_now(self, phone: str) -> bool:
+        """This browser opened the wallet of this number with a confirmed code a short while ago."""
+        return self._fresh(phone, opened=True)
+
+    def clear(self) -> None:
+        self.session.pop(OPENING_KEY, None)
+
+
+# --- one-time SMS code -------------------------------------------------------------------------------------
+
+
+class CodeFlow:
+    """The code flow this browser is in (registration or reset for one number). Only the PhoneCode row's id is
+    kept here; the code's hash, its expiry and every counter live in the database (accounts/codes.py)."""
+
+    def __init__(self, request):
+        self.session = request.session
+
+    def get(self, *, purpose: str, phone: str) -> PhoneCode | None:
+        state = self.session.get(CODE_KEY)
+        if not state or state.get("purpose") != purpose or state.get("phone") != phone:
+            return None
+        return PhoneCode.objects.filter(pk=state["id"], purpose=purpose, phone=phone, used_at__isnull=True).first()
+
+    def get_or_start(self, *, purpose: str, phone: str) -> PhoneCode:
+        challenge = self.get(purpose=purpose, phone=phone)
+        if challenge is None:
+            challenge = phone_code_start(purpose=purpose, phone=phone)
+            self.session[CODE_KEY] = {"id": challenge.pk, "purpose": purpose, "phone": phone}
+        return challenge
 
     def clear(self) -> None:
         self.session.pop(CODE_KEY, None)
@@ -119,6 +116,7 @@ class Pending:
     account: str
     amount: str
     created: int
+    account_holder: str = ""  # the name the provider's check returned
 
     @property
     def idempotency_key(self) -> str:
@@ -137,7 +135,7 @@ class PendingPayment:
         data = self.session.get(PENDING_KEY)
         return Pending(**data) if data else None
 
-    def put(self, *, wallet_id: int, service_id: int, account: str, amount: str) -> Pending:
+    def put(self, *, wallet_id: int, service_id: int, account: str, amount: str, account_holder: str = "") -> Pending:
         """Keep the entered data. Same data as the pending one (a second tab, «Назад» -> «Далее») keeps its
         token, so both tabs pay once; other data gets a new token and voids the old confirm page."""
         current = self.get()
@@ -147,6 +145,9 @@ class PendingPayment:
             and (current.wallet_id, current.service_id, current.account, current.amount)
             == (wallet_id, service_id, account, amount)
         ):
+            if current.account_holder != account_holder:
+                current.account_holder = account_holder
+                self.session[PENDING_KEY] = asdict(current)
             return current
         pending = Pending(
             token=uuid.uuid4().hex,
@@ -155,6 +156,7 @@ class PendingPayment:
             account=account,
             amount=amount,
             created=int(time.time()),
+            account_holder=account_holder,
         )
         self.session[PENDING_KEY] = asdict(pending)
         return pending

@@ -21,6 +21,7 @@ MSG_AMOUNT_TOO_LARGE = _("Сумма слишком велика.")
 # Digits with an optional group separator (space, no-break space, thin space) and one decimal mark.
 AMOUNT_RE = re.compile(r"[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+(?:[.,][0-9]+)?|[0-9]+(?:[.,][0-9]+)?", re.ASCII)
 MAX_SOM = Decimal("999999999999.99")
+MAX_SOM_DIGITS = 12  # whole som digits of MAX_SOM
 
 
 class InvalidAmount(DomainError):
@@ -28,10 +29,18 @@ class InvalidAmount(DomainError):
 
 
 def som(value: str | int | Decimal) -> Decimal:
-    """An exact som amount from trusted code (tests, settings). Raises if it has more than 2 decimals."""
-    amount = Decimal(value)
-    if amount != amount.quantize(CENT):
-        raise InvalidAmount(MSG_AMOUNT_TOO_PRECISE)
+    """An exact som amount from trusted code (tests, settings). Raises InvalidAmount if it has more than 2 decimals
+    or does not fit the money column (rather than Decimal's InvalidOperation)."""
+    if isinstance(value, float):
+        raise TypeError("money must not be float")
+    try:
+        amount = Decimal(value)
+        if not amount.is_finite() or abs(amount) > MAX_SOM:
+            raise InvalidAmount(MSG_AMOUNT_TOO_LARGE)
+        if amount != amount.quantize(CENT):
+            raise InvalidAmount(MSG_AMOUNT_TOO_PRECISE)
+    except InvalidOperation as exc:
+        raise InvalidAmount(MSG_AMOUNT_NOT_A_NUMBER) from exc
     return amount.quantize(CENT)
 
 
@@ -45,12 +54,17 @@ def parse_amount(raw: str) -> Decimal:
     if not AMOUNT_RE.fullmatch(text):
         raise InvalidAmount(MSG_AMOUNT_NOT_A_NUMBER)
     digits = re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")
+    whole, _dot, fraction = digits.partition(".")
+    # Sizes first, on the text: Decimal arithmetic on 530 digits raises InvalidOperation (a 500), and nothing
+    # longer than the money column holds is a real amount anyway.
+    if len(whole.lstrip("0")) > MAX_SOM_DIGITS:
+        raise InvalidAmount(MSG_AMOUNT_TOO_LARGE)
+    if len(fraction.rstrip("0")) > 2:
+        raise InvalidAmount(MSG_AMOUNT_TOO_PRECISE)
     try:
-        amount = Decimal(digits)
+        amount = Decimal(f"{whole or '0'}.{fraction[:2] or '0'}")
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only valid decimals
         raise InvalidAmount(MSG_AMOUNT_NOT_A_NUMBER) from exc
-    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise InvalidAmount(MSG_AMOUNT_TOO_PRECISE)
     if amount <= 0:
         raise InvalidAmount(MSG_AMOUNT_NOT_POSITIVE)
     if amount > MAX_SOM:

@@ -8,7 +8,17 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from elsom_portal.env import env_bool, env_int, env_list, env_str
+from elsom_portal.env import (
+    env_bool,
+    env_choice,
+    env_cidrs,
+    env_float,
+    env_int,
+    env_keyring,
+    env_list,
+    env_mapping,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,6 +30,18 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see README.md, 'Production').")
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production-0123456789"
+
+# PINs are HMACs under this key (wallet/pin.py), kept apart from SECRET_KEY and from the database: a stolen
+# database alone does not give away 4-digit PINs. PIN_HASH_OLD_KEYS ("id:secret,id:secret") keeps retired keys
+# for verifying until each PIN is rewritten under the current one at its next use.
+PIN_HASH_KEY_ID = env_str("PIN_HASH_KEY_ID", "1")
+PIN_HASH_KEY = env_str("PIN_HASH_KEY")
+if not PIN_HASH_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("PIN_HASH_KEY must be set when DEBUG is off (see README.md, 'Production').")
+    PIN_HASH_KEY = "development-only-pin-hash-key-never-use-in-production"
+PIN_HASH_KEYS = env_keyring("PIN_HASH_OLD_KEYS")
+PIN_HASH_KEYS[PIN_HASH_KEY_ID] = PIN_HASH_KEY.encode()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -45,13 +67,22 @@ INSTALLED_APPS = [
     "services",
     "cabinet",
     "ussd",
+    "staff",
+    "cashdesk",
+    "training",
+    "ninja",  # its templates and static files: the API's Swagger UI is served from here (no CDN)
+    "api",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "api.middleware.ApiMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -88,19 +119,36 @@ TEMPLATES = [
 # SQLite by default; PostgreSQL through DATABASE_URL. SQLite runs every transaction as BEGIN IMMEDIATE, so two
 # writers never both read a balance and then both write it; WAL lets readers go on while one writer writes.
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=600,
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+SQLITE_SYNCHRONOUS = env_choice("SQLITE_SYNCHRONOUS", "FULL", ["FULL", "NORMAL", "EXTRA"])
+DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool (psycopg_pool) instead of one kept connection per process: a connection goes back to the pool the
+    # moment it is closed, so a payment waiting for the provider holds none (services/payments.py closes it
+    # before the call) and the next query takes one from the pool without a new connect.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN", 2),
+        "max_size": env_int("DATABASE_POOL_MAX", 20),
+        "timeout": 10,
+    }
+    # Server-side binding: psycopg sends the parameters apart from the statement, and a statement a connection has
+    # run DATABASE_PREPARE_THRESHOLD times is prepared on the server (parsed and planned once). The pool keeps its
+    # connections, so a payment's statements stay prepared: about a fifth less time per payment (bench/README.md).
+    # Off (DATABASE_SERVER_SIDE_BINDING=0) behind a pooler that cannot keep prepared statements (PgBouncer in
+    # transaction mode before 1.21).
+    if env_bool("DATABASE_SERVER_SIDE_BINDING", True):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Kept open: opening costs the file, the PRAGMAs, and closing the last connection a WAL checkpoint.
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # FULL: a payment acknowledged to the holder survives a power loss. NORMAL may lose the last commits
+        # (never corrupts); it is allowed for benchmarks only, by SQLITE_SYNCHRONOUS=NORMAL.
+        "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={SQLITE_SYNCHRONOUS};",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -124,10 +172,28 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "cabinet:entry"
 
-# Lockout after 5 failures per (username, address) for 15 minutes.
+# The client's address: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT reverse proxies (the TLS terminator), the
+# address the outermost trusted proxy saw, from X-Forwarded-For (core/net.py). Never the whole header: a client
+# can put anything in front.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Admin (staff) sign-in: django-axes locks a username for 15 minutes after 5 failures, from any address (behind
+# a proxy or a carrier's NAT an address is shared by many people). Wallet holders' sign-in is counted by the
+# cabinet itself, atomically in the database (core/throttle.py), and axes records it too.
+SIGN_IN_FAILURES_PER_NUMBER = 5  # per 15 minutes, from anywhere
+# Per 15 minutes from one client address, over all numbers, right or wrong: a scan stops, a busy NAT does not.
+SIGN_IN_ATTEMPTS_PER_ADDRESS = env_int("SIGN_IN_ATTEMPTS_PER_ADDRESS", 100)
+LOOKUPS_PER_SESSION = 10  # «Войти» look-ups per 10 minutes
+LOOKUPS_PER_ADDRESS = env_int("LOOKUPS_PER_ADDRESS", 100)
+# The app API's payments per device token a minute (a wallet gets twice that over all its devices); api/throttles.py
+API_PAY_PER_MINUTE = env_int("API_PAY_PER_MINUTE", 30)
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+# axes.W006 asks for the address in the lockout key: that is what let anyone behind a shared address lock a holder
+# out. The per-address limit is the cabinet's own throttle (SIGN_IN_ATTEMPTS_PER_ADDRESS), set far above 5.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "pin", "code"]
 AXES_VERBOSE = False
@@ -136,6 +202,8 @@ AXES_LOCKOUT_CALLABLE = "cabinet.views.lockout_response"
 # --- Sessions and cookies --------------------------------------------------------------------------------------
 SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit; the idle limit is enforced per request
 SESSION_IDLE_TIMEOUT_SECONDS = 15 * 60
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -145,6 +213,9 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser accepts these only over HTTPS, for this host, path / (no subdomain can plant one).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -189,14 +260,31 @@ STORAGES = {
     },
 }
 
+# --- Cache -------------------------------------------------------------------------------------------------------
+# What every request reads and admins rarely change (the catalog, system accounts) and the look-up throttles.
+# Local memory by default (per process); CACHE_URL=redis://host:6379/0 shares it between processes.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL must be a redis:// , rediss:// or unix:// URL")
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "elsom"}}
+
+# How long a process trusts its copy of the catalog when the cache is local memory (no cross-process invalidation).
+MEMO_LOCAL_CACHE_SECONDS = env_int("MEMO_LOCAL_CACHE_SECONDS", 30)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- SMS ----------------------------------------------------------------------------------------------------------
+# In demo mode the virtual phone sits behind a gateway that the trainer can make fail for chosen numbers
+# (scenario «Не пришло SMS»); every other number is delivered to SMS_FAULTS_DELEGATE as before.
 SMS_BACKEND = env_str(
     "SMS_BACKEND",
-    "sms.backends.virtual.VirtualPhoneBackend" if DEMO_MODE else "sms.backends.console.ConsoleBackend",
+    "sms.backends.failing.FailingNumbersBackend" if DEMO_MODE else "sms.backends.console.ConsoleBackend",
 )
+SMS_FAULTS_DELEGATE = env_str("SMS_FAULTS_DELEGATE", "sms.backends.virtual.VirtualPhoneBackend")
 SMS_MAX_ATTEMPTS = 5
 SMS_RETRY_BASE_SECONDS = 30
 SMS_SENDING_STALE_SECONDS = 300
@@ -225,4 +313,32 @@ LOGGING = {
 USSD_SERVICE_CODE = "*900#"
 # Production: the gateway must send this secret in the X-USSD-Secret header, or call from these networks.
 USSD_GATEWAY_SECRET = env_str("USSD_GATEWAY_SECRET")
-USSD_GATEWAY_ALLOWED_NETWORKS = env_list("USSD_GATEWAY_ALLOWED_NETWORKS", [])
+USSD_GATEWAY_ALLOWED_NETWORKS = env_cidrs("USSD_GATEWAY_ALLOWED_NETWORKS")
+
+# --- Providers ------------------------------------------------------------------------------------------------------
+# DosTek group's СОЧИ, reached over the OSMP protocol (services/osmp.py). `make run` starts СОЧИ on :8001.
+DOSTEK_OSMP_URL = env_str("DOSTEK_OSMP_URL", "http://127.0.0.1:8001/osmp/")
+DOSTEK_OSMP_USER = env_str("DOSTEK_OSMP_USER", "elsom" if DEBUG else "")
+DOSTEK_OSMP_PASSWORD = env_str("DOSTEK_OSMP_PASSWORD", "elsom-demo-osmp" if DEBUG else "")
+DOSTEK_OSMP_TIMEOUT = env_float("DOSTEK_OSMP_TIMEOUT", 8.0)  # seconds to wait for an answer
+DOSTEK_OSMP_CONNECT_TIMEOUT = env_float("DOSTEK_OSMP_CONNECT_TIMEOUT", 2.0)
+DOSTEK_GIVE_UP_AFTER = env_int("DOSTEK_GIVE_UP_AFTER", 24 * 60 * 60)  # seconds; then refund
+OSMP_ENDPOINTS = {
+    "dostek": {
+        "URL": DOSTEK_OSMP_URL,
+        "USER": DOSTEK_OSMP_USER,
+        "PASSWORD": DOSTEK_OSMP_PASSWORD,
+        "TIMEOUT": DOSTEK_OSMP_TIMEOUT,
+        "CONNECT_TIMEOUT": DOSTEK_OSMP_CONNECT_TIMEOUT,
+        "GIVE_UP_AFTER": DOSTEK_GIVE_UP_AFTER,
+    }
+}
+# Per provider code, an adapter in place of the catalog's (tests without a СОЧИ server; demos without one; the speed
+# benchmarks of our own side), e.g. PROVIDER_ADAPTERS=dostek=services.providers.AcceptAllProvider.
+PROVIDER_ADAPTERS: dict[str, str] = env_mapping("PROVIDER_ADAPTERS")
+# The worker's hold on a payment it is asking the provider about (then another worker may try).
+PAYMENT_CLAIM_SECONDS = env_int("PAYMENT_CLAIM_SECONDS", 60)
+PAYMENT_RETRY_BASE_SECONDS = env_int("PAYMENT_RETRY_BASE_SECONDS", 10)
+PAYMENT_RETRY_MAX_SECONDS = 60 * 60
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

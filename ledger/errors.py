@@ -9,6 +9,7 @@ MSG_ALREADY_REVERSED = _("Операция уже сторнирована.")
 
 class InsufficientFunds(DomainError):
     code = "insufficient_funds"
+    account_id: int | None = None  # the ledger account that would have gone below zero
 
 
 class IdempotencyConflict(DomainError):

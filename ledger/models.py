@@ -60,12 +60,19 @@ class LedgerAccount(models.Model):
 
 class PostingKind(models.TextChoices):
     CASH_IN = "cash_in", _("пополнение")
+    RESERVE = "reserve", _("резерв платежа")
     PAYMENT = "payment", _("платеж")
+    RELEASE = "release", _("возврат резерва")
     REVERSAL = "reversal", _("сторно")
 
 
 class Posting(models.Model):
-    """One business event: one or more transfers written in one database transaction."""
+    """One business event: one or more transfers, written by one INSERT of this row.
+
+    `legs` holds the transfers as `[[debit account id, credit account id, tyiyn, kind], ...]`; a database trigger
+    (migration 0003) writes them as Transfer rows and moves the accounts' cached balances in the same statement,
+    in ascending account id order, so that every posting takes its row locks in one global order. The balance
+    CHECK constraint refuses a wallet or hold going below zero, and the whole posting with it."""
 
     idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=128, unique=True)
     fingerprint = models.CharField(_("отпечаток запроса"), max_length=64)
@@ -79,6 +86,7 @@ class Posting(models.Model):
         blank=True,
         related_name="reversed_by",
     )
+    legs = models.JSONField(_("переводы"), default=list, editable=False)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     objects = AppendOnlyQuerySet.as_manager()

@@ -1,13 +1,14 @@
 """The only writer of transfers. Everything that moves money calls ledger_post (or ledger_reverse)."""
 
 import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from core.money import format_som, from_tyiyn, to_tyiyn
+from core.money import format_som, to_tyiyn
 from ledger.errors import (
     MSG_ALREADY_REVERSED,
     MSG_IDEMPOTENCY_CONFLICT,
@@ -70,56 +71,35 @@ def _existing_or_conflict(idempotency_key: str, fingerprint: str) -> Posting | N
     return existing
 
 
-# The ledger's hot statements are plain SQL: they run for every payment, and the ORM's per-statement Python cost
-# was most of a payment's time (bench/README.md). Inserts only; the models still refuse updates and deletes.
-def _posting_insert(key, fingerprint, kind, reference, reversal_of, now) -> int | None:
-    """Insert the posting unless its key exists (ON CONFLICT DO NOTHING); its id, or None when it existed."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO ledger_posting (idempotency_key, fingerprint, kind, reference, reversal_of_id, created_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-                [
-                    key,
-                    fingerprint,
-                    kind,
-                    reference,
-                    reversal_of.pk if reversal_of else None,
-                    connection.ops.adapt_datetimefield_value(now),
-                ],
-            )
-            row = cursor.fetchone()
-    except IntegrityError as exc:
-        # The other unique constraint: this posting was reversed already (by a concurrent reversal).
-        if reversal_of is not None:
-            raise AlreadyReversed(MSG_ALREADY_REVERSED) from exc
-        raise
+BALANCE_CONSTRAINT = "ledger_account_balance_not_negative"
+
+
+def _insert_posting(*, key, fingerprint, kind, reference, reversal_of, legs, now) -> int | None:
+    """The posting's one statement: insert it unless its key exists (ON CONFLICT DO NOTHING); the trigger of
+    migration 0003 writes the transfers and the balances. Its id, or None when the key was posted before."""
+    rows = json.dumps(
+        [[leg.debit.pk, leg.credit.pk, to_tyiyn(leg.amount), leg.kind] for leg in legs], separators=(",", ":")
+    )
+    with connection.cursor() as cursor:
+        # Plain SQL: the hottest statement of every payment, and the ORM has no ON CONFLICT DO NOTHING RETURNING.
+        cursor.execute(
+            "INSERT INTO ledger_posting"
+            " (idempotency_key, fingerprint, kind, reference, reversal_of_id, legs, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            [
+                key,
+                fingerprint,
+                kind,
+                reference,
+                reversal_of.pk if reversal_of else None,
+                rows,
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        row = cursor.fetchone()
     return row[0] if row else None
 
 
-def _transfers_insert(posting_id: int, key: str, legs: list[Leg], now) -> None:
-    values, params = [], []
-    created_at = connection.ops.adapt_datetimefield_value(now)
-    for index, leg in enumerate(legs):
-        values.append("(%s, %s, %s, %s, %s, %s, %s)")
-        params += [
-            posting_id,
-            f"{key}#{index}",
-            leg.debit.pk,
-            leg.credit.pk,
-            to_tyiyn(leg.amount),
-            leg.kind,
-            created_at,
-        ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO ledger_transfer (posting_id, idempotency_key, debit_account_id, credit_account_id, amount,"
-            " kind, created_at) VALUES " + ", ".join(values),
-            params,
-        )
-
-
-@transaction.atomic
 def ledger_post(
     *,
     idempotency_key: str,
@@ -131,10 +111,22 @@ def ledger_post(
     """Post one business event. The same key twice moves money once and returns the first posting;
     the same key with other legs raises IdempotencyConflict. Raises InsufficientFunds (nothing written)
     when an account that may not go negative would."""
-    posting, _created = ledger_post_in_transaction(
-        idempotency_key=idempotency_key, kind=kind, legs=legs, reference=reference, reversal_of=reversal_of
-    )
+    try:
+        with transaction.atomic():
+            posting, _created = ledger_post_in_transaction(
+                idempotency_key=idempotency_key, kind=kind, legs=legs, reference=reference, reversal_of=reversal_of
+            )
+    except InsufficientFunds as exc:
+        raise insufficient_funds_now(exc) from exc
     return posting
+
+
+def insufficient_funds_now(exc: InsufficientFunds) -> InsufficientFunds:
+    """The refusal again with the balance as it is now, read after the failed transaction rolled back."""
+    balance = LedgerAccount.objects.values_list("balance", flat=True).get(pk=exc.account_id)
+    refusal = InsufficientFunds(MSG_INSUFFICIENT_FUNDS, balance=format_som(balance))
+    refusal.account_id = exc.account_id
+    return refusal
 
 
 def ledger_post_in_transaction(
@@ -145,45 +137,41 @@ def ledger_post_in_transaction(
     reference: str = "",
     reversal_of: Posting | None = None,
 ) -> tuple[Posting, bool]:
-    """ledger_post for a caller that already holds a transaction (no savepoint of its own). Returns the posting
-    and whether this call created it (False: the key was posted before, with the same legs, and nothing moved).
+    """ledger_post for a caller that already holds a transaction (no savepoint of its own: on InsufficientFunds
+    the caller's transaction must roll back, which raising out of it does). Returns the posting and whether this
+    call created it (False: the key was posted before, with the same legs, and nothing moved).
 
-    Locking: accounts that may not go negative (wallets, hold) are locked first, in primary-key order, and
-    checked; system accounts (providers, fees, cash-in) are only updated, last, in primary-key order. Every
-    posting takes its locks in that one global order, so two postings never deadlock, and the busiest row
-    (a provider's settlement account) is held only from its update to the commit."""
+    The accounts' `balance` attributes are not refreshed; ledger_balances() reads them when a caller needs them."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger_post_in_transaction needs a transaction; use ledger_post")
     if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
         raise ValueError(f"idempotency_key must be 1..{MAX_KEY_LENGTH} characters")
     _check_legs(legs)
     fingerprint = _fingerprint(kind, reference, legs)
-
-    deltas: dict[int, int] = {}
-    objects: dict[int, list[LedgerAccount]] = {}
-    for leg in legs:
-        tyiyn = to_tyiyn(leg.amount)
-        deltas[leg.debit.pk] = deltas.get(leg.debit.pk, 0) - tyiyn
-        deltas[leg.credit.pk] = deltas.get(leg.credit.pk, 0) + tyiyn
-        objects.setdefault(leg.debit.pk, []).append(leg.debit)
-        objects.setdefault(leg.credit.pk, []).append(leg.credit)
-    guarded = sorted(pk for pk in deltas if not objects[pk][0].may_go_negative)
-    system = sorted(pk for pk in deltas if objects[pk][0].may_go_negative)
-
-    # On SQLite select_for_update is a no-op: the IMMEDIATE transaction already holds the database's write lock.
-    locked = {a.pk: a for a in LedgerAccount.objects.select_for_update().filter(pk__in=guarded).order_by("pk")}
-
-    short = [pk for pk in guarded if to_tyiyn(locked[pk].balance) + deltas[pk] < 0]
-    if short:
-        # A repeat of a posting made earlier is answered with that posting, even if the money is gone since.
-        existing = _existing_or_conflict(idempotency_key, fingerprint)
-        if existing is not None:
-            return existing, False
-        raise InsufficientFunds(MSG_INSUFFICIENT_FUNDS, balance=format_som(locked[short[0]].balance))
-
-    # Claimed after the locks: a concurrent post with the same key has committed by now and the insert does nothing.
     now = timezone.now()
-    posting_id = _posting_insert(idempotency_key, fingerprint, kind, reference, reversal_of, now)
+    try:
+        posting_id = _insert_posting(
+            key=idempotency_key,
+            fingerprint=fingerprint,
+            kind=kind,
+            reference=reference,
+            reversal_of=reversal_of,
+            legs=legs,
+            now=now,
+        )
+    except IntegrityError as exc:
+        guarded = _guarded_debits(legs) if BALANCE_CONSTRAINT in str(exc) else []
+        if guarded:
+            # On PostgreSQL the transaction is now aborted: no query can read the balance here. The balance the
+            # caller holds goes into the message; ledger_post and the payment functions read it again after the
+            # rollback (insufficient_funds_now).
+            account = guarded[0]
+            refusal = InsufficientFunds(MSG_INSUFFICIENT_FUNDS, balance=format_som(account.balance))
+            refusal.account_id = account.pk
+            raise refusal from exc
+        if reversal_of is not None:  # the other unique constraint: a concurrent reversal got there first
+            raise AlreadyReversed(MSG_ALREADY_REVERSED) from exc
+        raise
     if posting_id is None:
         existing = _existing_or_conflict(idempotency_key, fingerprint)
         if existing is None:  # pragma: no cover - the conflicting row was there a moment ago
@@ -199,30 +187,28 @@ def ledger_post_in_transaction(
         created_at=now,
     )
     posting._state.adding, posting._state.db = False, connection.alias
-    _transfers_insert(posting_id, idempotency_key, legs, now)
-
-    with connection.cursor() as cursor:
-        # Plain UPDATEs: the hottest statements of every payment, and the ORM's query building doubled their cost.
-        for pk in guarded + system:
-            delta = deltas[pk]
-            if delta == 0:
-                continue
-            if pk in locked:
-                # Conditional: a second guard beside the check above and the database constraint.
-                cursor.execute(
-                    "UPDATE ledger_ledgeraccount SET balance = balance + %s WHERE id = %s AND balance + %s >= 0",
-                    [delta, pk, delta],
-                )
-            else:
-                cursor.execute("UPDATE ledger_ledgeraccount SET balance = balance + %s WHERE id = %s", [delta, pk])
-            if cursor.rowcount != 1:
-                raise InsufficientFunds(MSG_INSUFFICIENT_FUNDS, balance=format_som(objects[pk][0].balance))
-            if pk in locked:
-                # The caller's account objects learn their new balance without another query.
-                new_balance = from_tyiyn(to_tyiyn(locked[pk].balance) + delta)
-                for account in objects[pk]:
-                    account.balance = new_balance
     return posting, True
+
+
+def _guarded_debits(legs: list[Leg]) -> list[LedgerAccount]:
+    """The accounts that may not go negative and lose money in these legs."""
+    totals: dict[int, int] = {}
+    accounts: dict[int, LedgerAccount] = {}
+    for leg in legs:
+        for account, sign in ((leg.debit, -1), (leg.credit, 1)):
+            totals[account.pk] = totals.get(account.pk, 0) + sign * to_tyiyn(leg.amount)
+            accounts.setdefault(account.pk, account)
+    return [accounts[pk] for pk, delta in totals.items() if delta < 0 and not accounts[pk].may_go_negative]
+
+
+def ledger_balances(*accounts: LedgerAccount) -> None:
+    """Read the current balances of these accounts into their objects (one query)."""
+    by_pk = {}
+    for account in accounts:
+        by_pk.setdefault(account.pk, []).append(account)
+    for pk, balance in LedgerAccount.objects.filter(pk__in=by_pk).values_list("pk", "balance"):
+        for account in by_pk[pk]:
+            account.balance = balance
 
 
 @transaction.atomic

@@ -1,10 +1,12 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import PortalAdminMixin, ReadOnlyAdmin, ReasonForm, reason_action
 from ledger.models import AccountKind
 from ledger.posting import ledger_account_get_or_create
+from services.faults import FAULT_MODES, provider_fault_set
 from services.models import Category, Payment, Provider, Service
 
 
@@ -46,7 +48,7 @@ class ServiceInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(SimpleHistoryAdmin):
+class CategoryAdmin(PortalAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "parent", "ussd_number", "ussd_name", "position", "is_active")
     list_editable = ("position", "ussd_number", "is_active")
     list_filter = ("is_active", "parent")
@@ -62,7 +64,7 @@ class CategoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin):
+class ServiceAdmin(PortalAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "name",
         "category",
@@ -101,11 +103,40 @@ class ServiceAdmin(SimpleHistoryAdmin):
     )
 
 
+class FaultForm(ReasonForm):
+    mode = forms.ChoiceField(label=_("Сбой"), choices=[(mode, mode) for mode in FAULT_MODES])
+    count = forms.IntegerField(label=_("Только для следующих N обращений"), required=False, min_value=1)
+    delay = forms.FloatField(label=_("Задержка, с (slow, timeout)"), required=False, min_value=0, max_value=600)
+
+
 @admin.register(Provider)
-class ProviderAdmin(SimpleHistoryAdmin):
+class ProviderAdmin(PortalAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "code", "adapter", "call_centre_phone", "settlement_account")
     search_fields = ("name", "code")
     readonly_fields = ("settlement_account",)
+    actions = ["set_fault"]
+
+    def has_set_provider_fault_permission(self, request):
+        return request.user.has_perm("services.set_provider_fault")
+
+    @admin.action(description=_("Учебный сбой у поставщика"), permissions=["set_provider_fault"])
+    def set_fault(self, request, queryset):
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title=_("Учебный сбой у поставщика"),
+            form_class=FaultForm,
+            perform=lambda provider, data: provider_fault_set(
+                provider=provider,
+                mode=data["mode"],
+                count=data["count"],
+                delay=data["delay"],
+                actor=request.user,
+                reason=data["reason"],
+            ),
+            done=_("Сбой включен: %(n)d."),
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -131,5 +162,6 @@ class PaymentAdmin(ReadOnlyAdmin):
     )
     list_filter = ("status", "channel", "service", "created_at")
     search_fields = ("code", "account", "wallet__phone", "provider_txn_id", "idempotency_key")
+    phone_search_fields = ("wallet__phone",)
     list_select_related = ("wallet", "service")
     date_hierarchy = "created_at"

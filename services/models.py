@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,6 +10,26 @@ from simple_history.models import HistoricalRecords
 
 from core.money import MoneyField, percent_of
 from services.account_rules import ACCOUNT_RULE_CHOICES
+
+DOSTEK_PROVIDER_CODE = "dostek"  # DosTek group, СОЧИ's operator
+
+
+class CatalogQuerySet(models.QuerySet):
+    """Bulk changes bypass post_save: they drop the cached catalog themselves (services/catalog.py)."""
+
+    def update(self, **kwargs):
+        from services.catalog import catalog_invalidate
+
+        updated = super().update(**kwargs)
+        catalog_invalidate()
+        return updated
+
+    def delete(self):
+        from services.catalog import catalog_invalidate
+
+        deleted = super().delete()
+        catalog_invalidate()
+        return deleted
 
 
 class TranslatedNameMixin:
@@ -50,6 +71,7 @@ class Category(TranslatedNameMixin, models.Model):
     is_active = models.BooleanField(_("активна"), default=True)
 
     history = HistoricalRecords()
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("категория")
@@ -92,14 +114,24 @@ class Provider(models.Model):
     call_centre_phone = models.CharField(_("call-центр"), max_length=32, blank=True)
 
     history = HistoricalRecords()
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("поставщик")
         verbose_name_plural = _("поставщики")
         ordering = ["name"]
+        permissions = [("set_provider_fault", _("Включать учебные сбои поставщика"))]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def holder_call_centre(self) -> str:
+        """The number a holder calls about a payment to this provider ('' if none): the catalog's, or for DosTek
+        group the settings' (DOSTEK_CALL_CENTRE_PHONE), which the catalog's seed leaves to the environment."""
+        if self.call_centre_phone:
+            return self.call_centre_phone
+        return settings.DOSTEK_CALL_CENTRE_PHONE if self.code == DOSTEK_PROVIDER_CODE else ""
 
 
 class Service(TranslatedNameMixin, models.Model):
@@ -141,6 +173,7 @@ class Service(TranslatedNameMixin, models.Model):
     is_active = models.BooleanField(_("активна"), default=True)
 
     history = HistoricalRecords()
+    objects = CatalogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("услуга")
@@ -178,10 +211,11 @@ class Channel(models.TextChoices):
 
 class PaymentStatus(models.TextChoices):
     # Mojaloop's transfer states, so that asynchronous providers and refunds fit without a rewrite.
+    # The labels are what holders and agents read: the state in words.
     RECEIVED = "received", _("принят")
-    RESERVED = "reserved", _("средства зарезервированы")
+    RESERVED = "reserved", _("в обработке")
     COMMITTED = "committed", _("проведен")
-    ABORTED = "aborted", _("отменен")
+    ABORTED = "aborted", _("отменен, средства возвращены")
     REVERSED = "reversed", _("возвращен")
 
 
@@ -199,24 +233,61 @@ class Payment(models.Model):
     idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=100, unique=True)
     fingerprint = models.CharField(_("отпечаток запроса"), max_length=64)
     status = models.CharField(_("статус"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.RECEIVED)
-    posting = models.OneToOneField(
+    # The payment's postings, each written once: the total moved to the hold account when the payment was
+    # accepted; then either to the provider and the fees (committed) or back to the wallet (aborted); and for a
+    # committed payment that the provider returned, the refund to the wallet.
+    reserve_posting = models.OneToOneField(
         "ledger.Posting",
-        verbose_name=_("проводка"),
+        verbose_name=_("проводка резерва"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="payment",
+        related_name="reserved_payment",
+    )
+    settle_posting = models.OneToOneField(
+        "ledger.Posting",
+        verbose_name=_("проводка расчета"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settled_payment",
+    )
+    refund_posting = models.OneToOneField(
+        "ledger.Posting",
+        verbose_name=_("проводка возврата"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunded_payment",
     )
     provider_txn_id = models.CharField(_("номер у поставщика"), max_length=64, blank=True)
+    account_holder = models.CharField(_("получатель по данным поставщика"), max_length=200, blank=True)
+    # The provider's last word, and where the worker stands with a payment in progress.
+    provider_result = models.SmallIntegerField(_("код ответа поставщика"), null=True, blank=True)
+    provider_comment = models.CharField(_("ответ поставщика"), max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("обращений к поставщику"), default=0)
+    next_attempt_at = models.DateTimeField(_("следующее обращение"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("в работе до"), null=True, blank=True)
     balance_after = MoneyField(_("баланс после"), null=True, blank=True)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True, db_index=True)
     committed_at = models.DateTimeField(_("проведен"), null=True, blank=True)
+    aborted_at = models.DateTimeField(_("отменен"), null=True, blank=True)
+    reversed_at = models.DateTimeField(_("возвращен"), null=True, blank=True)
     updated_at = models.DateTimeField(_("изменен"), auto_now=True)
 
     class Meta:
         verbose_name = _("платеж")
         verbose_name_plural = _("платежи")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["wallet", "-created_at"], name="payment_wallet_history_idx"),
+            models.Index(fields=["status", "next_attempt_at"], name="payment_due_idx"),
+        ]
+        permissions = [
+            ("request_refund", _("Запросить возврат платежа")),
+            ("approve_refund", _("Одобрить возврат платежа")),
+            ("query_provider", _("Запросить состояние платежа у поставщика")),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(condition=models.Q(commission__gte=0), name="payment_commission_not_negative"),
@@ -227,3 +298,95 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.service} {self.amount}"
+
+
+class ExchangeOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("принято")
+    REFUSED = "refused", _("отказ")
+    UNKNOWN = "unknown", _("нет ответа")
+
+
+class ProviderExchangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("provider exchanges are a log: append-only")
+
+    def delete(self):
+        raise TypeError("provider exchanges are a log: append-only")
+
+
+class ProviderExchange(models.Model):
+    """One call to a provider and what came back (or did not), as support needs to see it. Never the password."""
+
+    provider = models.ForeignKey(Provider, verbose_name=_("поставщик"), on_delete=models.PROTECT)
+    payment = models.ForeignKey(
+        Payment,
+        verbose_name=_("платеж"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exchanges",
+    )
+    command = models.CharField(_("команда"), max_length=10)
+    txn_id = models.CharField(_("номер транзакции"), max_length=32, blank=True)
+    account = models.CharField(_("лицевой счет"), max_length=30, blank=True)
+    amount = MoneyField(_("сумма"), null=True, blank=True)
+    outcome = models.CharField(_("итог"), max_length=8, choices=ExchangeOutcome.choices)
+    result = models.SmallIntegerField(_("код ответа"), null=True, blank=True)
+    comment = models.CharField(_("комментарий поставщика"), max_length=255, blank=True)
+    prv_txn = models.CharField(_("номер у поставщика"), max_length=64, blank=True)
+    http_status = models.SmallIntegerField(_("HTTP-статус"), null=True, blank=True)
+    error = models.CharField(_("ошибка связи"), max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(_("длительность, мс"), default=0)
+    created_at = models.DateTimeField(_("когда"), auto_now_add=True, db_index=True)
+
+    objects = ProviderExchangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("обмен с поставщиком")
+        verbose_name_plural = _("обмены с поставщиком")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.command} {self.txn_id} {self.outcome} {self.result}"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("ждет решения")
+    APPROVED = "approved", _("одобрен, деньги возвращены")
+    REJECTED = "rejected", _("отклонен")
+
+
+class RefundRequest(models.Model):
+    """A committed payment to be returned (the provider agreed to give the money back): asked for by an agent,
+    decided by a supervisor who is not the one who asked. Only the approval moves money (payment_reverse)."""
+
+    payment = models.ForeignKey(Payment, verbose_name=_("платеж"), on_delete=models.PROTECT, related_name="refunds")
+    status = models.CharField(_("статус"), max_length=8, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    requested_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("запросил"), on_delete=models.PROTECT, related_name="refund_requests"
+    )
+    reason = models.TextField(_("причина"))
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("решил"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refund_decisions",
+    )
+    decision_reason = models.TextField(_("комментарий к решению"), blank=True)
+    created_at = models.DateTimeField(_("запрошен"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("решен"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("запрос на возврат")
+        verbose_name_plural = _("запросы на возврат")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment"], condition=models.Q(status="pending"), name="refund_one_pending_per_payment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment.code} {self.get_status_display()}"

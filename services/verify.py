@@ -1,60 +1,132 @@
 """Invariants that tie payments to the books and to the SMS outbox (used by check_ledger)."""
 
+from collections import Counter
+from decimal import Decimal
+
 from django.db.models import Count, Q, Sum
 
-from ledger.models import LedgerAccount, Posting, PostingKind, Transfer
+from core.money import format_som
+from ledger.models import AccountKind, LedgerAccount, Posting, PostingKind, Transfer
 from ledger.verify import ledger_violations
 from services.models import Payment, PaymentStatus
-from sms.models import SmsKind
+from sms.models import SmsKind, SmsMessage
+
+# What each state must have been through: (reserve, settle kind, refund) and the SMS the holder got.
+EXPECTED = {
+    PaymentStatus.RESERVED: (True, None, False, {}),
+    PaymentStatus.COMMITTED: (True, PostingKind.PAYMENT, False, {SmsKind.PAYMENT: 1}),
+    PaymentStatus.ABORTED: (True, PostingKind.RELEASE, False, {SmsKind.PAYMENT_ABORTED: 1}),
+    PaymentStatus.REVERSED: (True, PostingKind.PAYMENT, True, {SmsKind.PAYMENT: 1, SmsKind.REVERSAL: 1}),
+}
 
 
-def _payment_violations(payment: Payment, sms_count: int) -> list[str]:
+def _moves(posting: Posting) -> Counter:
+    """{(debit account id, credit account id): total} of a posting's transfers."""
+    moves: Counter = Counter()
+    for transfer in posting.transfers.all():
+        moves[(transfer.debit_account_id, transfer.credit_account_id)] += transfer.amount
+    return moves
+
+
+def _expected_moves(payment: Payment, hold_id: int, fees_id: int | None) -> dict[str, Counter]:
+    wallet = payment.wallet.ledger_account_id
+    provider = payment.service.provider.settlement_account_id
+    commit = Counter({(hold_id, provider): payment.amount})
+    refund = Counter({(provider, wallet): payment.amount})
+    if payment.commission:
+        commit[(hold_id, fees_id)] += payment.commission
+        refund[(fees_id, wallet)] += payment.commission
+    return {
+        PostingKind.RESERVE: Counter({(wallet, hold_id): payment.total}),
+        PostingKind.PAYMENT: commit,
+        PostingKind.RELEASE: Counter({(hold_id, wallet): payment.total}),
+        PostingKind.REVERSAL: refund,
+    }
+
+
+def _payment_violations(payment: Payment, sms: dict[str, int], hold_id: int, fees_id: int | None) -> list[str]:
     label = f"payment {payment.code}"
-    posting = payment.posting
-    if payment.status in (PaymentStatus.COMMITTED, PaymentStatus.REVERSED):
+    postings = (payment.reserve_posting, payment.settle_posting, payment.refund_posting)
+    if payment.status not in EXPECTED:
+        moved = " but has a ledger posting" if any(postings) else ""
+        return [f"{label} is {payment.status}{moved}: payments are stored reserved or later"]
+    if payment.reserve_posting is None and payment.settle_posting is not None:
+        return _legacy_violations(payment, label)
+    has_reserve, settle_kind, has_refund, expected_sms = EXPECTED[payment.status]
+    expected = _expected_moves(payment, hold_id, fees_id)
+    problems = []
+    for name, posting, kind, required in (
+        ("reserve", payment.reserve_posting, PostingKind.RESERVE, has_reserve),
+        ("settle", payment.settle_posting, settle_kind, settle_kind is not None),
+        ("refund", payment.refund_posting, PostingKind.REVERSAL, has_refund),
+    ):
+        if not required:
+            if posting is not None:
+                problems.append(f"{label} is {payment.status} but has a {name} posting")
+            continue
         if posting is None:
-            return [f"{label} is {payment.status} but has no ledger posting"]
-        problems = []
-        if posting.kind != PostingKind.PAYMENT:
-            problems.append(f"{label}: its posting is a {posting.kind}, not a payment")
-        transfers = list(posting.transfers.all())
-        wallet_account = payment.wallet.ledger_account_id
-        debited = sum((t.amount for t in transfers if t.debit_account_id == wallet_account), start=0)
-        to_provider = sum(
-            (t.amount for t in transfers if t.credit_account_id == payment.service.provider.settlement_account_id),
-            start=0,
-        )
-        if (
-            debited != payment.total
-            or to_provider != payment.amount
-            or len(transfers) != (2 if payment.commission else 1)
-        ):
+            problems.append(f"{label} is {payment.status} but has no {name} posting")
+            continue
+        if posting.kind != kind:
+            problems.append(f"{label}: its {name} posting is a {posting.kind}, not a {kind}")
+        elif _moves(posting) != expected[kind]:
             problems.append(
-                f"{label}: transfers do not match amount {payment.amount} + commission {payment.commission}"
+                f"{label}: the {name} transfers do not match amount {payment.amount} + commission {payment.commission}"
             )
-        reversed_ = hasattr(posting, "reversed_by")
-        if payment.status == PaymentStatus.COMMITTED and reversed_:
-            problems.append(f"{label} is committed but its posting was reversed")
-        if payment.status == PaymentStatus.REVERSED and not reversed_:
-            problems.append(f"{label} is reversed but has no reversing posting")
-        if sms_count != 1:
-            problems.append(f"{label} has {sms_count} payment SMS, expected exactly 1")
-        return problems
-    if posting is not None:
-        return [f"{label} is {payment.status} but has a ledger posting"]
-    return []
+    if has_refund and payment.refund_posting is not None and payment.refund_posting.reversal_of_id is None:
+        problems.append(f"{label}: its refund does not name the posting it reverses")
+    for kind in (SmsKind.PAYMENT, SmsKind.PAYMENT_ABORTED, SmsKind.REVERSAL):
+        if sms.get(kind, 0) != expected_sms.get(kind, 0):
+            problems.append(f"{label} has {sms.get(kind, 0)} {kind} SMS, expected {expected_sms.get(kind, 0)}")
+    return problems
+
+
+def _legacy_violations(payment: Payment, label: str) -> list[str]:
+    """Payments of the first release were one posting, wallet -> provider + fees, without the hold account."""
+    if payment.status not in (PaymentStatus.COMMITTED, PaymentStatus.REVERSED):
+        return [f"{label}: a payment without a reserve can only be committed or reversed"]
+    debited = sum(
+        (
+            t.amount
+            for t in payment.settle_posting.transfers.all()
+            if t.debit_account_id == payment.wallet.ledger_account_id
+        ),
+        start=Decimal(0),
+    )
+    return [] if debited == payment.total else [f"{label}: the wallet was debited {debited}, not {payment.total}"]
 
 
 def payment_violations() -> list[str]:
     violations: list[str] = []
+    hold = LedgerAccount.objects.filter(kind=AccountKind.HOLD).first()
+    fees = LedgerAccount.objects.filter(kind=AccountKind.FEES).first()
+    hold_id = hold.pk if hold else -1
+    fees_id = fees.pk if fees else None
+    sms_by_payment: dict[int, dict[str, int]] = {}
+    # Each payment's own SMS; the call centre's resends are copies (resent_from set) and are not counted.
+    for row in (
+        SmsMessage.objects.filter(payment__isnull=False, resent_from__isnull=True)
+        .values("payment_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        sms_by_payment.setdefault(row["payment_id"], {})[row["kind"]] = row["n"]
     payments = (
-        Payment.objects.select_related("wallet", "service__provider", "posting", "posting__reversed_by")
-        .prefetch_related("posting__transfers")
-        .annotate(sms_count=Count("sms_messages", filter=Q(sms_messages__kind=SmsKind.PAYMENT)))
+        Payment.objects.select_related(
+            "wallet", "service__provider", "reserve_posting", "settle_posting", "refund_posting"
+        )
+        .prefetch_related("reserve_posting__transfers", "settle_posting__transfers", "refund_posting__transfers")
         .order_by("pk")
     )
     for payment in payments.iterator(chunk_size=500):
-        violations.extend(_payment_violations(payment, payment.sms_count))
+        violations.extend(_payment_violations(payment, sms_by_payment.get(payment.pk, {}), hold_id, fees_id))
+
+    reserved_total = Payment.objects.filter(status=PaymentStatus.RESERVED).aggregate(s=Sum("total"))["s"] or 0
+    if (hold.balance if hold else 0) != reserved_total:
+        violations.append(
+            f"the hold account holds {format_som(hold.balance if hold else Decimal(0))}, but the payments in "
+            f"progress total {format_som(Decimal(reserved_total))}"
+        )
     for key in (
         Payment.objects.values("idempotency_key")
         .annotate(n=Count("id"))
@@ -62,7 +134,10 @@ def payment_violations() -> list[str]:
         .values_list("idempotency_key", flat=True)
     ):
         violations.append(f"idempotency key {key!r} used by more than one payment")
-    orphans = Posting.objects.filter(kind=PostingKind.PAYMENT, payment__isnull=True).count()
+    orphans = Posting.objects.filter(
+        Q(kind__in=[PostingKind.RESERVE, PostingKind.PAYMENT, PostingKind.RELEASE])
+        & Q(reserved_payment__isnull=True, settled_payment__isnull=True)
+    ).count()
     if orphans:
         violations.append(f"{orphans} payment posting(s) belong to no payment")
     return violations
@@ -74,6 +149,7 @@ def books_summary() -> dict:
         "postings": Posting.objects.count(),
         "transfers": Transfer.objects.count(),
         "payments": Payment.objects.filter(status=PaymentStatus.COMMITTED).count(),
+        "in_progress": Payment.objects.filter(status=PaymentStatus.RESERVED).count(),
         "wallet_total": LedgerAccount.objects.filter(kind="wallet").aggregate(s=Sum("balance"))["s"] or 0,
     }
 

@@ -1,8 +1,7 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, reason_action
 from sms.backends.base import masked_text
 from sms.models import SmsMessage
 from sms.outbox import sms_requeue
@@ -13,6 +12,7 @@ class SmsMessageAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "phone", "kind", "status", "attempts", "shown_text")
     list_filter = ("status", "kind")
     search_fields = ("phone", "payment__code")
+    phone_search_fields = ("phone",)
     fields = (
         "phone",
         "kind",
@@ -33,15 +33,16 @@ class SmsMessageAdmin(ReadOnlyAdmin):
         # PINs and one-time codes are not for staff eyes either.
         return masked_text(obj)
 
-    @admin.action(description=_("Отправить повторно (только неотправленные с ошибкой)"))
-    def requeue(self, request, queryset):
-        count = sum(sms_requeue(message=message) for message in queryset)
-        self.message_user(
-            request,
-            ngettext("%(n)d SMS снова в очереди.", "%(n)d SMS снова в очереди.", count) % {"n": count},
-            messages.SUCCESS if count else messages.WARNING,
-        )
+    def has_resend_sms_permission(self, request):
+        return request.user.has_perm("sms.resend_sms")
 
-    def has_change_permission(self, request, obj=None):
-        # The action needs change permission on the list; the form itself stays read-only (all fields are).
-        return request.user.is_active and request.user.is_staff and obj is None
+    @admin.action(description=_("Отправить повторно (только неотправленные с ошибкой)"), permissions=["resend_sms"])
+    def requeue(self, request, queryset):
+        return reason_action(
+            self,
+            request,
+            queryset,
+            title=_("Отправить SMS повторно"),
+            perform=lambda message, reason: sms_requeue(message=message, actor=request.user, reason=reason),
+            done=_("%(n)d SMS снова в очереди."),
+        )

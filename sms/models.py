@@ -5,14 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class SmsKind(models.TextChoices):
     WALLET_OPENED = "wallet_opened", _("кошелек открыт")
     PIN_CHANGED = "pin_changed", _("PIN изменен")
+    PIN_LOCKED = "pin_locked", _("PIN заблокирован")
     CASH_IN = "cash_in", _("пополнение")
     PAYMENT = "payment", _("платеж")
+    PAYMENT_ABORTED = "payment_aborted", _("платеж отменен")
     REVERSAL = "reversal", _("возврат")
     CODE = "code", _("одноразовый код")
+    PIN_RESET = "pin_reset", _("новый PIN от call-центра")
 
 
 # Messages whose text carries a secret (PIN, one-time code): never printed in clear by a console or a log.
-SECRET_KINDS = {SmsKind.WALLET_OPENED, SmsKind.CODE}
+SECRET_KINDS = {SmsKind.WALLET_OPENED, SmsKind.CODE, SmsKind.PIN_RESET}
 
 
 class SmsStatus(models.TextChoices):
@@ -42,6 +45,16 @@ class SmsMessage(models.Model):
         blank=True,
         related_name="sms_messages",
     )
+    # A call-centre resend is a new message (the first stays as it was, for the record) that points at the first:
+    # the books count each payment's SMS once, however many copies the holder was sent.
+    resent_from = models.ForeignKey(
+        "self",
+        verbose_name=_("копия сообщения"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="copies",
+    )
     created_at = models.DateTimeField(_("создано"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
 
@@ -50,6 +63,7 @@ class SmsMessage(models.Model):
         verbose_name_plural = _("SMS")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="sms_due_idx")]
+        permissions = [("resend_sms", _("Отправить SMS повторно"))]
 
     def __str__(self) -> str:
         return f"{self.phone} {self.kind} {self.status}"

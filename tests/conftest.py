@@ -5,23 +5,12 @@ import os
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
+from core.chromium import CHROMIUM, CHROMIUM_ARGS  # must run in CI, never skip: .ci/run installs it
 from sms.backends import locmem
 
 _phone_numbers = itertools.count(1000)
-
-# End-to-end tests drive Debian's Chromium (Playwright cannot download its own browsers here). They must run in
-# CI, never skip: a missing /usr/bin/chromium fails them (.ci/run installs it).
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def next_phone() -> str:
@@ -75,6 +64,17 @@ def sms_outbox(db):
 
 
 @pytest.fixture(autouse=True)
+def _clear_cache():
+    """The catalog, system accounts and throttles live in the cache; every test starts without them (a test's
+    database is rolled back or flushed, so cached ids and counters would point at rows that are gone)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _clear_locmem_sms():
     locmem.outbox.clear()
     yield
@@ -86,6 +86,9 @@ def pytest_configure(config):
     from django.core.management import call_command
 
     call_command("compile_translations", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    # СОЧИ's own catalogues (sochi/locale), before any test activates a language: Django reads a language's
+    # catalogues once per process.
+    call_command("sochi_compile_translations", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.fixture
@@ -121,3 +124,41 @@ def e2e_catalog(live_server):
 
     if not Service.objects.filter(slug="dostek").exists():
         importlib.import_module("services.migrations.0002_seed_catalog").seed(apps, None)
+
+
+PASSWORD = "Kara-Suu-Lake-2026"  # the web password of the `holder` fixture
+
+
+@pytest.fixture
+def holder(make_wallet):
+    """A funded wallet (1000 som) with a web account, not signed in."""
+    from accounts.operations import web_account_create
+
+    wallet = make_wallet(balance="1000")
+    web_account_create(wallet=wallet, email=f"{wallet.phone[1:]}@example.kg", password=PASSWORD)
+    return wallet
+
+
+@pytest.fixture
+def signed_in(client, holder):
+    """The holder's client after «Войти» and the password page (so the real sign-in path is exercised)."""
+    client.post(reverse("cabinet:entry"), {"phone": holder.phone})
+    response = client.post(reverse("cabinet:password"), {"password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client
+
+
+@pytest.fixture
+def dial(client):
+    """Post to the gateway as Africa's Talking does; returns the reply text (CON/END ...)."""
+
+    def post(session_id: str, phone: str, *inputs: str, expect_status: int = 200) -> str:
+        response = client.post(
+            "/ussd/gateway/",
+            {"sessionId": session_id, "serviceCode": "*900#", "phoneNumber": phone, "text": "*".join(inputs)},
+        )
+        assert response.status_code == expect_status, response.content
+        assert response["Content-Type"].startswith("text/plain")
+        return response.content.decode()
+
+    return post

@@ -6,12 +6,15 @@ and feeds only the new ones through the menu nodes, so '3*3*14*14' typed at once
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.rows import columns, row_insert
+from ledger.models import LedgerAccount
 from ussd.gsm import screen_fits
 from ussd.models import UssdSession
 from ussd.nodes import Ctx, Finish, Goto, Input, Menu, Retry
@@ -67,7 +70,8 @@ class Engine:
         self.session_id, self.phone, self.inputs, self.state, self.wallet = session_id, phone, inputs, state, wallet
 
     def ctx(self, index: int) -> Ctx:
-        return Ctx(self.session_id, self.phone, self.wallet, self.state["data"], self.inputs, index)
+        nonce = self.state.setdefault("nonce", _session_nonce(self.session_id, None))  # a state from before nonces
+        return Ctx(self.session_id, self.phone, self.wallet, self.state["data"], self.inputs, index, nonce)
 
     @property
     def node_name(self) -> str:
@@ -91,7 +95,11 @@ class Engine:
             if self.state["page"] + 1 < len(self.pages(node, index)):
                 self.state["page"] += 1
                 return None
-        step = node.answer(self.ctx(index), raw)
+        ctx = self.ctx(index)
+        step = node.answer(ctx, raw)
+        if isinstance(step, Goto) and NODES[step.node].guard is not None:
+            # Told at the door, not after seven steps: a locked PIN ends the session before its flow begins.
+            step = NODES[step.node].guard(ctx) or step
         if isinstance(step, Finish):
             return Reply(str(step.text), ends=True)
         if isinstance(step, Retry):
@@ -122,8 +130,88 @@ class Engine:
         return Reply(text, ends=False)
 
 
-def _fresh_state(wallet: Wallet | None) -> dict:
-    return {"stack": ["main" if wallet else "reg_lang"], "page": 0, "data": {}, "error": ""}
+def _fresh_state(wallet: Wallet | None, nonce: str) -> dict:
+    return {"stack": ["main" if wallet else "reg_lang"], "page": 0, "data": {}, "error": "", "nonce": nonce}
+
+
+def _session_nonce(session_id: str, previous: "StoredSession | None") -> str:
+    """The name of this session's payments (their idempotency keys are `ussd:<nonce>:<input>`). Derived, not
+    drawn: a new session's from its id, a restarted one's (a gateway reusing the id of an ended session) from the
+    id and the nonce of the run before. So the same request again pays nothing more even when the session's row
+    was lost, while a reused id still gets payments of its own."""
+    before = previous.state.get("nonce", "") if previous is not None else ""
+    seed = f"ussd-nonce\x00{session_id}\x00{before}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), seed, hashlib.sha256).hexdigest()[:16]
+
+
+@dataclass
+class StoredSession:
+    pk: int
+    phone: str
+    state: dict
+    consumed: int
+    last_text_digest: str
+    last_response: str
+    ended: bool
+    updated_at: datetime
+
+
+SESSION_FIELDS = ("pk", "phone", "state", "consumed", "last_text_digest", "last_response", "ended", "updated_at")
+
+
+def _load(session_id: str, phone: KgPhone) -> tuple[Wallet | None, StoredSession | None]:
+    """The caller's wallet (with its ledger account) and this session in one hand-written query: the ORM's version
+    (the session's columns as subqueries) cost more to compile than to run, on every request. A second query only
+    for a number without a wallet (registration)."""
+    vendor = connection.vendor
+    wallet_cols = columns(Wallet, "w", vendor)
+    account_cols = columns(LedgerAccount, "a", vendor)
+    session_cols = columns(UssdSession, "s", vendor)
+    sql = (
+        f"SELECT {wallet_cols.sql}, {account_cols.sql}, {session_cols.sql}"
+        f" FROM {Wallet._meta.db_table} w"
+        f" JOIN {LedgerAccount._meta.db_table} a ON a.id = w.ledger_account_id"
+        f" LEFT JOIN {UssdSession._meta.db_table} s ON s.session_id = %s"
+        " WHERE w.phone = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [session_id, phone.e164])
+        row = cursor.fetchone()
+    if row is not None:
+        split, rest = len(wallet_cols), len(wallet_cols) + len(account_cols)
+        wallet = wallet_cols.build(row[:split])
+        wallet.ledger_account = account_cols.build(row[split:rest])
+        session_values = row[rest:]
+        if session_values[0] is None:  # no such session yet: the LEFT JOIN's NULLs
+            return wallet, None
+        return wallet, _stored(session_cols.values(session_values))
+    stored = UssdSession.objects.filter(session_id=session_id).values(*SESSION_FIELDS).first()
+    return None, (StoredSession(**stored) if stored else None)
+
+
+def _stored(values: dict) -> StoredSession:
+    return StoredSession(**{name: values["id" if name == "pk" else name] for name in SESSION_FIELDS})
+
+
+def _save(*, session_id: str, phone: KgPhone, state: dict, consumed: int, digest, reply):
+    values = {
+        "phone": phone.e164,
+        "state": state,
+        "consumed": consumed,
+        "last_text_digest": digest,
+        "last_response": str(reply),
+        "ended": reply.ends,
+        "updated_at": timezone.now(),
+    }
+    # One upsert, whether the session is new, known, or was started a moment ago by a racing first request. Not
+    # waiting for the disk: a session row lost in a crash is rebuilt from the gateway's next request, which repeats
+    # every input, and its payments keep their keys (_session_nonce).
+    row_insert(
+        UssdSession,
+        {"session_id": session_id, **values, "created_at": values["updated_at"]},
+        upsert_on="session_id",
+        durable=False,
+    )
 
 
 def ussd_handle(*, session_id: str, phone: KgPhone, text: str) -> Reply:
@@ -131,7 +219,7 @@ def ussd_handle(*, session_id: str, phone: KgPhone, text: str) -> Reply:
     if phone.operator not in USSD_OPERATORS:
         return Reply(str(MSG_OPERATOR), ends=True)
     digest = _digest(session_id, text)
-    session = UssdSession.objects.filter(session_id=session_id).first()
+    wallet, session = _load(session_id, phone)
     if session is not None and session.phone != phone.e164:
         return Reply(_("Сессия принадлежит другому номеру."), ends=True)
     expired = session is not None and timezone.now() - session.updated_at > SESSION_TIMEOUT
@@ -140,11 +228,11 @@ def ussd_handle(*, session_id: str, phone: KgPhone, text: str) -> Reply:
         return Reply(session.last_response[4:], ends=session.last_response.startswith("END"))
 
     inputs = text.split("*") if text else []
-    wallet = Wallet.objects.select_related("ledger_account").filter(phone=phone.e164).first()
     stale = session is None or session.ended or expired
     if stale or len(inputs) < session.consumed:
-        state = _fresh_state(wallet)
-        # A new session handles what was typed with *900*...#; an expired one starts over from its first screen.
+        state = _fresh_state(wallet, _session_nonce(session_id, session))
+        # A new session handles what was typed with *900*...#; an ended or expired one starts over from its first
+        # screen, ignoring what the gateway still repeats of the old one.
         consumed = 0 if session is None else len(inputs)
     else:
         state, consumed = session.state, session.consumed
@@ -164,15 +252,12 @@ def ussd_handle(*, session_id: str, phone: KgPhone, text: str) -> Reply:
         if reply is None:
             with translation.override(_language(wallet, state)):
                 reply = engine.screen()
-    UssdSession.objects.update_or_create(
+    _save(
         session_id=session_id,
-        defaults={
-            "phone": phone.e164,
-            "state": state,
-            "consumed": len(inputs),
-            "last_text_digest": digest,
-            "last_response": str(reply),
-            "ended": reply.ends,
-        },
+        phone=phone,
+        state=state,
+        consumed=len(inputs),
+        digest=digest,
+        reply=reply,
     )
     return reply

@@ -22,6 +22,16 @@ class Ctx:
     data: dict
     inputs: list[str]
     index: int  # position in `inputs` of the answer being handled
+    nonce: str = ""  # names this session's payments (a reused sessionId gets a new one)
+
+    def answer_at(self, key: str) -> str:
+        """An earlier answer, read again from the gateway's text by the position stored under `key`: the session
+        store keeps where an answer stands, never what was typed (a PIN typed where an amount was expected
+        must not end up in it either)."""
+        position = self.data.get(key)
+        if position is None or position >= len(self.inputs):
+            return ""
+        return self.inputs[position].strip()
 
 
 @dataclass
@@ -63,6 +73,7 @@ class Menu:
     options: list[Option] | Callable[[Ctx], list[Option]]
     back: bool = True
     option_format: str = "{key} {label}"
+    guard: Callable[[Ctx], Any] | None = None  # may end the session (Finish) before the menu is shown
 
     def option_lines(self, ctx: Ctx) -> list[str]:
         return [self.option_format.format(key=o.key, label=o.label) for o in self.option_list(ctx)]
@@ -89,6 +100,7 @@ class Input:
     handle: Callable[[Ctx, str], Step]
     back: bool = True
     retry_text: Any = None  # a shorter question for when an error message and `text` do not fit together
+    guard: Callable[[Ctx], Any] | None = None  # may end the session (Finish) before the question is asked
 
     def answer(self, ctx: Ctx, raw: str) -> Step:
         return self.handle(ctx, raw)

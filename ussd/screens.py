@@ -1,7 +1,5 @@
 """The *900# menus of the seed instruction, as data. Payment menus are read from the service catalog."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,14 +8,23 @@ from core.errors import DomainError
 from core.money import format_som, parse_amount
 from ledger.errors import InsufficientFunds
 from services.account_rules import account_parse
-from services.models import Category, Channel, Service
-from services.payments import payment_execute, payment_prepare
+from services.catalog import catalog
+from services.errors import ProviderRefusedAccount, ProviderUnavailable
+from services.models import Channel, PaymentStatus, Service
+from services.payments import payment_check, payment_execute, payment_prepare
 from ussd.gsm import screen_fits
 from ussd.nodes import Ctx, Finish, Goto, Input, Menu, Option, Retry
 from wallet.errors import InvalidPin, PinLocked, WalletBlocked, WrongPin
 from wallet.inn import inn_parse_personal
 from wallet.models import Language, OpenedChannel
-from wallet.operations import name_parse, pin_validate_new, wallet_pin_change, wallet_pin_verify, wallet_register
+from wallet.operations import (
+    name_parse,
+    pin_validate_new,
+    wallet_balance,
+    wallet_pin_change,
+    wallet_pin_verify,
+    wallet_register,
+)
 
 # Short texts: a Cyrillic screen holds 80 characters, error and question together.
 MSG_NAME = gettext_lazy("Неверное имя.")
@@ -36,9 +43,20 @@ MSG_UNAVAILABLE = gettext_lazy("Услуга недоступна.")
 MSG_FAILED = gettext_lazy("Операция не выполнена. Call-центр: %(phone)s")
 MSG_OPERATOR = gettext_lazy("USSD недоступен для вашего оператора, используйте сайт elsom.kg или приложение")
 MSG_WALLET_EXISTS = gettext_lazy("Кошелек на этот номер уже открыт.")
+MSG_PROVIDER_DOWN = gettext_lazy("Сервис временно недоступен. Деньги не списаны, попробуйте позже.")
+MSG_ACCOUNT_REFUSED = gettext_lazy("Счет не принят поставщиком.")
+MSG_ACCOUNT_NOT_FOUND = gettext_lazy("Счет не найден у поставщика.")
+MSG_ACCOUNT_CLOSED = gettext_lazy("Счет закрыт у поставщика.")
+MSG_ACCOUNT_FORBIDDEN = gettext_lazy("Платежи на этот счет запрещены.")
+# The provider's check codes (OSMP) as short screens, above the account question asked again.
+PROVIDER_REFUSALS_SHORT = {4: MSG_ACCOUNT, 5: MSG_ACCOUNT_NOT_FOUND, 7: MSG_ACCOUNT_FORBIDDEN, 79: MSG_ACCOUNT_CLOSED}
 
 # Shown above a question that is asked again.
 RETRY_MESSAGES = [
+    MSG_ACCOUNT_REFUSED,
+    MSG_ACCOUNT_NOT_FOUND,
+    MSG_ACCOUNT_CLOSED,
+    MSG_ACCOUNT_FORBIDDEN,
     MSG_NAME,
     MSG_INN,
     MSG_ACCOUNT,
@@ -53,10 +71,13 @@ RETRY_MESSAGES = [
 
 MSG_REGISTERED = gettext_lazy("Кошелек ЭЛСОМ открыт. PIN придет в SMS. Смените его: *900# - 8 - 3.")
 MSG_PAID = gettext_lazy("Платеж принят. Код: %(code)s. SMS с кодом придет на ваш номер.")
+MSG_IN_PROGRESS = gettext_lazy("Платеж принят в обработку, код %(code)s. Результат придет в SMS.")
+MSG_CANCELLED = gettext_lazy("Платеж %(code)s отменен, средства возвращены. SMS с причиной.")
 MSG_BALANCE = gettext_lazy("Баланс: %(balance)s сом.")
 MSG_PIN_CHANGED = gettext_lazy("PIN изменен. Вам придет SMS.")
 # Shown alone, ending the session.
 END_MESSAGES = [
+    MSG_PROVIDER_DOWN,
     MSG_NO_FUNDS,
     MSG_PIN_LOCKED,
     MSG_BLOCKED,
@@ -66,6 +87,8 @@ END_MESSAGES = [
     MSG_WALLET_EXISTS,
     MSG_REGISTERED,
     MSG_PAID,
+    MSG_IN_PROGRESS,
+    MSG_CANCELLED,
     MSG_BALANCE,
     MSG_PIN_CHANGED,
 ]
@@ -88,23 +111,36 @@ def _short(value: str, limit: int) -> str:
 
 
 # --- registration (seed section 1) --------------------------------------------------------------------------
+# Answers are kept as positions in the gateway's text (Ctx.answer_at), never as values.
+
+
+def _registration_name(ctx: Ctx) -> str:
+    first, last = name_parse(ctx.answer_at("name_at"))
+    return f"{first} {last}"
 
 
 def _name(ctx: Ctx, raw: str):
     try:
-        first, last = name_parse(raw)
+        name_parse(raw)
     except DomainError:
         return Retry(MSG_NAME)
-    ctx.data["name"] = f"{first} {last}"
+    ctx.data["name_at"] = ctx.index
     return Goto("reg_inn")
 
 
 def _personal_inn(ctx: Ctx, raw: str):
     try:
-        ctx.data["inn"] = inn_parse_personal(raw)
+        inn_parse_personal(raw)
     except DomainError:
         return Retry(MSG_INN)
+    ctx.data["inn_at"] = ctx.index
     return Goto("reg_check")
+
+
+def _registration_check_text(ctx: Ctx) -> str:
+    name = _registration_name(ctx)
+    inn = inn_parse_personal(ctx.answer_at("inn_at"))
+    return _("%(name)s\nИНН: %(inn)s") % {"name": _short(name, 40), "inn": inn}
 
 
 def _accept_offer(ctx: Ctx, raw: str):
@@ -113,8 +149,8 @@ def _accept_offer(ctx: Ctx, raw: str):
     try:
         wallet_register(
             phone=ctx.phone.e164,
-            full_name=ctx.data["name"],
-            inn=ctx.data["inn"],
+            full_name=_registration_name(ctx),
+            inn=ctx.answer_at("inn_at"),
             channel=OpenedChannel.USSD,
             language=ctx.data.get("lang", Language.RU),
         )
@@ -126,28 +162,41 @@ def _accept_offer(ctx: Ctx, raw: str):
 # --- payments (seed section 2) ------------------------------------------------------------------------------
 
 
+def _pin_usable(ctx: Ctx):
+    """Guard of the flows that end with the PIN: a locked PIN is told before the first question."""
+    if ctx.wallet is not None and ctx.wallet.is_pin_locked:
+        return Finish(pin_locked_text())
+    return None
+
+
 def _categories(ctx: Ctx) -> list[Option]:
-    categories = Category.objects.filter(parent=None, is_active=True, ussd_number__isnull=False).order_by("ussd_number")
-    return [Option(str(c.ussd_number), c.ussd_label(), "services", {"category": c.pk}) for c in categories]
+    return [
+        Option(str(c.ussd_number), c.ussd_label(), "services", {"category": c.pk}) for c in catalog().ussd_categories()
+    ]
 
 
 def _category_title(ctx: Ctx) -> str:
-    category = Category.objects.filter(pk=ctx.data.get("category")).first()
+    category = catalog().category(pk=ctx.data.get("category"))
     return category.ussd_label() if category else ""
 
 
 def _services(ctx: Ctx) -> list[Option]:
-    services = Service.objects.filter(
-        category_id=ctx.data.get("category"), is_active=True, ussd_number__isnull=False
-    ).order_by("ussd_number")
-    return [Option(str(s.ussd_number), s.ussd_label(), "pay_account", {"service": s.pk}) for s in services]
+    return [
+        Option(str(s.ussd_number), s.ussd_label(), "pay_account", {"service": s.pk})
+        for s in catalog().ussd_services(ctx.data.get("category"))
+    ]
 
 
 def _service(ctx: Ctx) -> Service | None:
-    return (
-        Service.objects.select_related("category", "provider__settlement_account")
-        .filter(pk=ctx.data.get("service"), is_active=True, category__is_active=True)
-        .first()
+    return catalog().service(pk=ctx.data.get("service"))
+
+
+def _account_of(ctx: Ctx, service: Service) -> str:
+    return account_parse(
+        rule=service.account_rule,
+        raw=ctx.answer_at("account_at"),
+        min_length=service.account_min_length,
+        max_length=service.account_max_length,
     )
 
 
@@ -162,7 +211,7 @@ def _account(ctx: Ctx, raw: str):
     if service is None:
         return Finish(MSG_UNAVAILABLE)
     try:
-        ctx.data["account"] = account_parse(
+        account_parse(
             rule=service.account_rule,
             raw=raw,
             min_length=service.account_min_length,
@@ -170,7 +219,19 @@ def _account(ctx: Ctx, raw: str):
         )
     except DomainError:
         return Retry(MSG_ACCOUNT)
+    ctx.data["account_at"] = ctx.index
     return Goto("pay_amount")
+
+
+def _quote(ctx: Ctx, service: Service, raw_amount: str):
+    # No funds check before the PIN: «not enough money» would tell whoever holds the phone about the balance.
+    return payment_prepare(
+        wallet=ctx.wallet,
+        service=service,
+        account=_account_of(ctx, service),
+        amount=parse_amount(raw_amount),
+        check_funds=False,
+    )
 
 
 def _amount(ctx: Ctx, raw: str):
@@ -178,8 +239,7 @@ def _amount(ctx: Ctx, raw: str):
     if service is None:
         return Finish(MSG_UNAVAILABLE)
     try:
-        amount = parse_amount(raw)
-        quote = payment_prepare(wallet=ctx.wallet, service=service, account=ctx.data["account"], amount=amount)
+        quote = _quote(ctx, service, raw)
     except WalletBlocked:
         return Finish(blocked_text())
     except DomainError as error:
@@ -190,28 +250,46 @@ def _amount(ctx: Ctx, raw: str):
         if error.code == "service_unavailable":
             return Finish(MSG_UNAVAILABLE)
         return Retry(MSG_AMOUNT)
-    ctx.wallet.ledger_account.refresh_from_db(fields=["balance"])
-    if quote.total > ctx.wallet.ledger_account.balance:
-        return Retry(str(MSG_NO_FUNDS) % {"balance": format_som(ctx.wallet.ledger_account.balance)})
-    ctx.data["amount"] = str(quote.amount)
-    ctx.data["commission"] = str(quote.commission)
+    try:
+        # Once per confirm, before the PIN and any money: the provider says whether it takes this account.
+        ctx.data["holder"] = _short(payment_check(quote=quote), 40)
+    except ProviderUnavailable:
+        return Finish(MSG_PROVIDER_DOWN)
+    except ProviderRefusedAccount as error:
+        ctx.data.pop("account_at", None)
+        return Goto("pay_account", error=PROVIDER_REFUSALS_SHORT.get(error.params.get("result"), MSG_ACCOUNT_REFUSED))
+    ctx.data["amount_at"] = ctx.index
     return Goto("pay_confirm")
 
 
 def _confirm_text(ctx: Ctx) -> str:
     """Seed 2.8: check the account and the amount, then the PIN. A compact form when the full one is too long."""
     service = _service(ctx)
-    label = service.display_account_label if service else ""
-    account = ctx.data.get("account", "")
-    amount = format_som(Decimal(ctx.data.get("amount", "0")))
-    commission = Decimal(ctx.data.get("commission", "0"))
-    lines = [f"{label}: {account}", _("Сумма: %(amount)s сом") % {"amount": amount}]
-    if commission:
-        lines.append(_("Комиссия: %(commission)s сом") % {"commission": format_som(commission)})
-    full = "\n".join([*lines, _("Введите PIN:")])
-    if screen_fits(full):
-        return full
-    return f"{account}\n{amount} + {format_som(commission)} {_('сом')}\nPIN:"
+    if service is None:
+        return str(MSG_UNAVAILABLE)
+    try:
+        quote = _quote(ctx, service, ctx.answer_at("amount_at"))
+    except DomainError as error:  # the service changed since the amount was accepted; the PIN step says so too
+        return _short(str(error), 75)
+    label = service.display_account_label
+    amount = format_som(quote.amount)
+    holder = ctx.data.get("holder", "")
+    money = [_("Сумма: %(amount)s сом") % {"amount": amount}]
+    if quote.commission:
+        money.append(_("Комиссия: %(commission)s сом") % {"commission": format_som(quote.commission)})
+    labelled, bare = [f"{label}: {quote.account}", *money], [quote.account, *money]
+    # The company's name from the provider's check first, if it fits with the INN and the amount (seed 2.8).
+    layouts = ([[holder, *labelled], [holder, *bare]] if holder else []) + [labelled]
+    for lines in layouts:
+        full = "\n".join([*lines, _("Введите PIN:")])
+        if screen_fits(full):
+            return full
+    compact = f"{quote.account}\n{amount} + {format_som(quote.commission)} {_('сом')}\nPIN:"
+    for width in (24, 16, 0):
+        text = f"{_short(holder, width)}\n{compact}" if holder and width else compact
+        if screen_fits(text):
+            return text
+    return compact
 
 
 def _pin_error(error: DomainError):
@@ -230,25 +308,26 @@ def _pay(ctx: Ctx, raw: str):
     if service is None:
         return Finish(MSG_UNAVAILABLE)
     try:
-        wallet_pin_verify(wallet=ctx.wallet, pin=raw)
-    except DomainError as error:
-        return _pin_error(error) or Finish(str(error))
-    try:
         payment = payment_execute(
             wallet=ctx.wallet,
             service=service,
-            account=ctx.data["account"],
-            amount=Decimal(ctx.data["amount"]),
-            # The PIN's position in the session: a gateway retry of this request pays nothing more.
-            idempotency_key=f"ussd:{ctx.session_id}:{ctx.index}",
+            account=_account_of(ctx, service),
+            amount=parse_amount(ctx.answer_at("amount_at")),
+            # This session's nonce and the PIN's position: a gateway retry of this request pays nothing more.
+            idempotency_key=f"ussd:{ctx.nonce}:{ctx.index}",
             channel=Channel.USSD,
+            pin=raw,
+            account_holder=ctx.data.get("holder", ""),
         )
-    except InsufficientFunds:
-        ctx.wallet.ledger_account.refresh_from_db(fields=["balance"])
-        return Finish(str(MSG_NO_FUNDS) % {"balance": format_som(ctx.wallet.ledger_account.balance)})
+    except InsufficientFunds as error:  # only ever after the right PIN: the holder may know the balance
+        return Finish(str(MSG_NO_FUNDS) % error.params)
     except DomainError as error:
-        return Finish(str(MSG_FAILED) % call_centre() if len(str(error)) > 75 else str(error))
-    return Finish(str(MSG_PAID) % {"code": payment.code})
+        return _pin_error(error) or Finish(str(MSG_FAILED) % call_centre() if len(str(error)) > 75 else str(error))
+    if payment.status == PaymentStatus.COMMITTED:
+        return Finish(str(MSG_PAID) % {"code": payment.code})
+    if payment.status == PaymentStatus.RESERVED:
+        return Finish(str(MSG_IN_PROGRESS) % {"code": payment.code})
+    return Finish(str(MSG_CANCELLED) % {"code": payment.code})
 
 
 # --- balance and settings -----------------------------------------------------------------------------------
@@ -259,8 +338,7 @@ def _balance(ctx: Ctx, raw: str):
         wallet_pin_verify(wallet=ctx.wallet, pin=raw)
     except DomainError as error:
         return _pin_error(error) or Finish(str(error))
-    ctx.wallet.ledger_account.refresh_from_db(fields=["balance"])
-    return Finish(str(MSG_BALANCE) % {"balance": format_som(ctx.wallet.ledger_account.balance)})
+    return Finish(str(MSG_BALANCE) % {"balance": format_som(wallet_balance(wallet=ctx.wallet))})
 
 
 def _pin_current(ctx: Ctx, raw: str):
@@ -278,19 +356,19 @@ def _pin_new(ctx: Ctx, raw: str):
         pin_validate_new(raw)
     except InvalidPin:
         return Retry(MSG_TRIVIAL_PIN)
-    if raw == ctx.inputs[ctx.data["pin_current_at"]]:
+    if raw == ctx.answer_at("pin_current_at"):
         return Retry(MSG_SAME_PIN)
     ctx.data["pin_new_at"] = ctx.index
     return Goto("pin_repeat")
 
 
 def _pin_repeat(ctx: Ctx, raw: str):
-    new_pin = ctx.inputs[ctx.data["pin_new_at"]]
+    new_pin = ctx.answer_at("pin_new_at")
     if raw != new_pin:
         return Goto("pin_new", error=MSG_PIN_MISMATCH)
     try:
         wallet_pin_change(
-            wallet=ctx.wallet, current_pin=ctx.inputs[ctx.data["pin_current_at"]], new_pin=new_pin, new_pin_repeat=raw
+            wallet=ctx.wallet, current_pin=ctx.answer_at("pin_current_at"), new_pin=new_pin, new_pin_repeat=raw
         )
     except DomainError as error:
         return _pin_error(error) or Finish(str(error))
@@ -316,9 +394,7 @@ NODES = {
     "reg_name": Input(gettext_lazy("Введите Ваше имя и фамилию:"), _name),
     "reg_inn": Input(gettext_lazy("Введите Ваш личный ИНН (14 цифр):"), _personal_inn),
     "reg_check": Menu(
-        lambda ctx: (
-            _("%(name)s\nИНН: %(inn)s") % {"name": _short(ctx.data.get("name", ""), 40), "inn": ctx.data.get("inn", "")}
-        ),
+        _registration_check_text,
         [Option("1", gettext_lazy("подтвердить"), "reg_offer")],
         option_format=CONFIRM,
     ),
@@ -335,7 +411,11 @@ NODES = {
         ],
         back=False,
     ),
-    "payments": Menu(gettext_lazy("Платежи/Комм.услуги"), [Option("3", gettext_lazy("Оплатить счет"), "categories")]),
+    "payments": Menu(
+        gettext_lazy("Платежи/Комм.услуги"),
+        [Option("3", gettext_lazy("Оплатить счет"), "categories")],
+        guard=_pin_usable,
+    ),
     "categories": Menu(gettext_lazy("Оплатить счет"), _categories),
     "services": Menu(_category_title, _services),
     "pay_account": Input(_account_prompt, _account),
@@ -345,8 +425,8 @@ NODES = {
         gettext_lazy("Баланс/Настройки"),
         [Option("1", gettext_lazy("Баланс"), "balance"), Option("3", gettext_lazy("Замена пин"), "pin_current")],
     ),
-    "balance": Input(gettext_lazy("Введите PIN:"), _balance),
-    "pin_current": Input(gettext_lazy("Введите текущий PIN:"), _pin_current),
+    "balance": Input(gettext_lazy("Введите PIN:"), _balance, guard=_pin_usable),
+    "pin_current": Input(gettext_lazy("Введите текущий PIN:"), _pin_current, guard=_pin_usable),
     "pin_new": Input(gettext_lazy("Введите новый PIN (4 цифры):"), _pin_new),
     "pin_repeat": Input(gettext_lazy("Повторите новый PIN:"), _pin_repeat),
 }

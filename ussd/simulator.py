@@ -6,26 +6,33 @@ codes in clear; that is what call-centre trainees need to see."""
 
 import logging
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from sms.backends.failing import delegate_path
 from sms.models import SmsMessage, SmsStatus
 from sms.outbox import sms_dispatch
 from sms.selectors import sms_inbox
 from ussd.engine import SESSION_TIMEOUT
-from wallet.models import Wallet
+from wallet.models import Wallet, WalletStatus
 from wallet.phone import InvalidPhone, phone_parse
 
 logger = logging.getLogger(__name__)
 VIRTUAL_PHONE_BACKEND = "sms.backends.virtual.VirtualPhoneBackend"
+FAILING_NUMBERS_BACKEND = "sms.backends.failing.FailingNumbersBackend"
 PICKER_WALLETS = 50
 INBOX_MESSAGES = 50
+# The phone shows the time of the network it is on, whatever the trainee's computer says.
+BISHKEK = ZoneInfo("Asia/Bishkek")
+PREFILL_MAX_CHARS = 32
 
 
 def demo_only(view):
@@ -38,25 +45,73 @@ def demo_only(view):
     return wrapped
 
 
+def _picker_wallets() -> list[dict]:
+    """The newest demo wallets, each marked when it cannot pay (blocked, PIN locked): the trainee sees the state."""
+    wallets = Wallet.objects.order_by("-created_at", "-id")[:PICKER_WALLETS]
+    picked = []
+    for wallet in wallets:
+        marks = [wallet.get_operator_display()]
+        if wallet.status == WalletStatus.BLOCKED:
+            marks.append(str(_("заблокирован")))
+        if wallet.pin_locked_at is not None:
+            marks.append(str(_("PIN заблокирован")))
+        picked.append(
+            {
+                "phone": wallet.phone,
+                "label": f"{wallet.phone} · {wallet.full_name} · {' · '.join(marks)}",
+                "blocked": wallet.status == WalletStatus.BLOCKED,
+                "pin_locked": wallet.pin_locked_at is not None,
+            }
+        )
+    return picked
+
+
+def _prefill(raw: str) -> tuple[str, str]:
+    """`?phone=…`: the number to open the phone with (E.164), or the text as typed and why it is refused."""
+    raw = raw[:PREFILL_MAX_CHARS].replace("\x00", "")
+    if not raw.strip():
+        return "", ""
+    try:
+        return phone_parse(raw).e164, ""
+    except InvalidPhone as error:
+        return raw, str(error)
+
+
 @require_GET
 @demo_only
 def phone(request):
-    wallets = Wallet.objects.order_by("-created_at", "-id")[:PICKER_WALLETS]
+    number, number_error = _prefill(request.GET.get("phone", ""))
     return render(
         request,
         "ussd/phone.html",
         {
-            "wallets": wallets,
+            "wallets": _picker_wallets(),
+            "number": number,
+            "number_error": number_error,
             "service_code": settings.USSD_SERVICE_CODE,
             "session_timeout": int(SESSION_TIMEOUT.total_seconds()),
         },
     )
 
 
+@never_cache
+@require_GET
+@demo_only
+def wallets(request):
+    """The picker's list again, after a registration or a PIN lock on the phone."""
+    return JsonResponse({"wallets": _picker_wallets()})
+
+
+def _virtual_phone_network() -> bool:
+    if settings.SMS_BACKEND == VIRTUAL_PHONE_BACKEND:
+        return True
+    return settings.SMS_BACKEND == FAILING_NUMBERS_BACKEND and delegate_path() == VIRTUAL_PHONE_BACKEND
+
+
 def _deliver_virtual_sms() -> None:
     """With the virtual phone network, the inbox delivers what is due itself, so that the simulator works
     even when no `send_sms --loop` runs. The cheap check first keeps idle polls from taking a write lock."""
-    if settings.SMS_BACKEND != VIRTUAL_PHONE_BACKEND:
+    if not _virtual_phone_network():
         return
     due = SmsMessage.objects.filter(status=SmsStatus.QUEUED, next_attempt_at__lte=timezone.now())
     if due.exists():
@@ -85,7 +140,12 @@ def inbox(request):
                     "text": message.text,
                     "kind": message.kind,
                     "kind_label": message.get_kind_display(),
-                    "sent_at": timezone.localtime(message.sent_at).isoformat() if message.sent_at else None,
+                    "sent_at": timezone.localtime(message.sent_at, BISHKEK).isoformat() if message.sent_at else None,
+                    "sent_at_display": (
+                        timezone.localtime(message.sent_at, BISHKEK).strftime("%d.%m.%Y %H:%M:%S")
+                        if message.sent_at
+                        else ""
+                    ),
                 }
                 for message in messages
             ],

@@ -24,7 +24,9 @@ def gateway_caller_allowed(request) -> bool:
     networks = settings.USSD_GATEWAY_ALLOWED_NETWORKS
     if not secret and not networks:
         return settings.DEBUG or settings.DEMO_MODE
-    if secret and hmac.compare_digest(request.headers.get("X-USSD-Secret", ""), secret):
+    # Bytes, not str: compare_digest refuses non-ASCII str, and a header may carry anything.
+    sent = request.headers.get("X-USSD-Secret", "").encode("utf-8", "surrogateescape")
+    if secret and hmac.compare_digest(sent, secret.encode()):
         return True
     if networks:
         try:

@@ -18,6 +18,8 @@ class Language(models.TextChoices):
 class OpenedChannel(models.TextChoices):
     USSD = "ussd", _("USSD *900#")
     BRANCH = "branch", _("отделение KICB")
+    APP = "app", _("приложение")
+    WEB = "web", _("сайт")
     DEMO = "demo", _("демо-данные")
 
 
@@ -35,6 +37,10 @@ class Wallet(models.Model):
     pin_failed_attempts = models.PositiveSmallIntegerField(_("неверных вводов PIN"), default=0)
     pin_locked_at = models.DateTimeField(_("PIN заблокирован"), null=True, blank=True)
     opened_channel = models.CharField(_("открыт через"), max_length=8, choices=OpenedChannel.choices)
+    # The public offer the holder accepted when opening the wallet on the website or in the app (empty: opened
+    # where the offer is accepted otherwise, on *900# or at a branch).
+    offer_version = models.CharField(_("версия оферты"), max_length=20, blank=True)
+    offer_accepted_at = models.DateTimeField(_("оферта принята"), null=True, blank=True)
     ledger_account = models.OneToOneField(
         "ledger.LedgerAccount", verbose_name=_("счет книги"), on_delete=models.PROTECT, related_name="wallet"
     )
@@ -45,6 +51,13 @@ class Wallet(models.Model):
         verbose_name = _("кошелек")
         verbose_name_plural = _("кошельки")
         ordering = ["-created_at"]
+        permissions = [
+            ("unlock_pin", _("Разблокировать PIN")),
+            ("unlock_sign_in", _("Снять блокировку входа на сайт")),
+            ("send_new_pin", _("Отправить новый PIN по SMS")),
+            ("block_wallet", _("Заблокировать кошелек")),
+            ("unblock_wallet", _("Разблокировать кошелек")),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(phone__regex=r"^\+996[0-9]{9}$"), name="wallet_phone_e164"),
             models.CheckConstraint(condition=models.Q(inn__regex=r"^[12][0-9]{13}$"), name="wallet_inn_personal"),

@@ -6,17 +6,19 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import DomainError
 from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, som
 from ledger.models import AccountKind, LedgerAccount, Posting, PostingKind
-from ledger.posting import Leg, ledger_account_get_or_create, ledger_post_in_transaction
+from ledger.posting import Leg, ledger_account_get_or_create, ledger_balances, ledger_post_in_transaction
 from sms.models import SmsKind
 from sms.outbox import sms_queue
+from staff.audit import audit_reason, audit_record, staff_require
+from staff.models import StaffAction
 from wallet.errors import (
     MSG_CASH_IN_CHANNEL,
     MSG_CASH_IN_LIMIT,
@@ -30,6 +32,7 @@ from wallet.errors import (
     MSG_PIN_TRIVIAL,
     MSG_PIN_WRONG,
     MSG_WALLET_BLOCKED,
+    MSG_WALLET_BLOCKED_STAFF,
     MSG_WALLET_EXISTS,
     MSG_WALLET_NOT_FOUND,
     InvalidCashIn,
@@ -44,6 +47,7 @@ from wallet.errors import (
 from wallet.inn import inn_parse_personal
 from wallet.models import Language, OpenedChannel, Wallet, WalletStatus
 from wallet.phone import phone_parse
+from wallet.pin import pin_hash_check, pin_hash_make
 
 PIN_MAX_ATTEMPTS = 3
 NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -99,6 +103,12 @@ def wallet_get(*, phone: str) -> Wallet:
     return wallet
 
 
+def wallet_balance(*, wallet: Wallet):
+    """The wallet's balance now (one query), into the wallet's account object too."""
+    ledger_balances(wallet.ledger_account)
+    return wallet.ledger_account.balance
+
+
 def wallet_ensure_active(wallet: Wallet) -> None:
     if wallet.status != WalletStatus.ACTIVE:
         raise WalletBlocked(MSG_WALLET_BLOCKED, phone=settings.CALL_CENTRE_PHONE)
@@ -113,8 +123,10 @@ def wallet_register(
     channel: str,
     language: str = Language.RU,
     pin: str | None = None,
+    offer_version: str = "",
 ) -> tuple[Wallet, str]:
-    """Open a wallet and queue the SMS with its PIN. Returns the wallet and the PIN (to show nowhere else)."""
+    """Open a wallet and queue the SMS with its PIN. Returns the wallet and the PIN (to show nowhere else).
+    `offer_version`: the public offer the holder accepted on this channel (the website and the app ask for it)."""
     number = phone_parse(phone)
     first_name, last_name = name_parse(full_name)
     personal_inn = inn_parse_personal(inn)
@@ -137,12 +149,16 @@ def wallet_register(
                 inn=personal_inn,
                 operator=number.operator,
                 language=language,
-                pin_hash=make_password(pin),
+                pin_hash="",  # bound to the wallet's id, known once the row exists
                 opened_channel=channel,
+                offer_version=offer_version,
+                offer_accepted_at=timezone.now() if offer_version else None,
                 ledger_account=account,
             )
     except IntegrityError as exc:  # opened at the same moment through another channel
         raise WalletExists(MSG_WALLET_EXISTS) from exc
+    wallet.pin_hash = pin_hash_make(wallet_id=wallet.pk, pin=pin)
+    Wallet.objects.filter(pk=wallet.pk).update(pin_hash=wallet.pin_hash)
     with translation.override(language):
         text = _("Кошелек ЭЛСОМ %(phone)s открыт. Ваш PIN: %(pin)s. Смените его: *900# -> 8 -> 3.") % {
             "phone": number.national,
@@ -155,34 +171,103 @@ def wallet_register(
 def wallet_pin_verify(*, wallet: Wallet, pin: str) -> None:
     """Check the PIN or raise WrongPin (with the attempts left) / PinLocked / WalletBlocked. A wrong PIN is
     counted across sessions and channels and committed before the error is raised; the third one locks the
-    PIN until the call-centre unlocks it."""
-    error = _pin_check_and_count(wallet=wallet, pin=pin)
+    PIN until the call-centre unlocks it (and the holder gets an SMS)."""
+    error = _pin_verify_and_count(wallet=wallet, pin=pin)
     if error is not None:
         raise error
 
 
 @transaction.atomic(durable=True)
-def _pin_check_and_count(*, wallet: Wallet, pin: str) -> WrongPin | PinLocked | None:
+def _pin_verify_and_count(*, wallet: Wallet, pin: str) -> DomainError | None:
     # durable: the failed-attempt counter must commit even though the caller gets an error.
-    locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
-    wallet_ensure_active(locked)
-    if locked.pin_locked_at is not None:
-        raise PinLocked(MSG_PIN_LOCKED, phone=settings.CALL_CENTRE_PHONE)
-    if check_password(pin or "", locked.pin_hash):
-        if locked.pin_failed_attempts:
-            locked.pin_failed_attempts = 0
-            locked.save(update_fields=["pin_failed_attempts", "updated_at"])
-        wallet.pin_failed_attempts = 0
-        return None
-    locked.pin_failed_attempts += 1
-    left = PIN_MAX_ATTEMPTS - locked.pin_failed_attempts
-    if left <= 0:
-        locked.pin_locked_at = timezone.now()
-    locked.save(update_fields=["pin_failed_attempts", "pin_locked_at", "updated_at"])
-    wallet.pin_failed_attempts, wallet.pin_locked_at = locked.pin_failed_attempts, locked.pin_locked_at
-    if left <= 0:
-        return PinLocked(MSG_PIN_LOCKED, phone=settings.CALL_CENTRE_PHONE)
-    return WrongPin(MSG_PIN_WRONG, left=left)
+    return wallet_pin_check_in_transaction(wallet=wallet, pin=pin)
+
+
+def wallet_pin_check_in_transaction(*, wallet: Wallet, pin: str) -> WrongPin | PinLocked | None:
+    """Inside the caller's transaction: check the PIN and lock the wallet's row for the rest of it.
+
+    Returns None when the PIN is right (the failed attempts are reset); returns WrongPin / PinLocked when it is
+    wrong: the counter has been written and the caller must COMMIT, then raise it. Raises WalletBlocked or
+    PinLocked (nothing written) when the wallet cannot pay at all.
+
+    The check runs against the hash the caller loaded (an HMAC: microseconds), then one conditional UPDATE both
+    records the outcome and proves that the row still holds that hash and state; only if it changed meanwhile
+    (a concurrent PIN change, lock or block) is the row locked and read again."""
+    for _attempt in range(2):
+        check = pin_hash_check(wallet_id=wallet.pk, pin=pin, encoded=wallet.pin_hash)
+        if wallet.status == WalletStatus.ACTIVE and wallet.pin_locked_at is None:
+            outcome = _pin_record(wallet=wallet, ok=check.ok, rehash=pin if check.needs_rehash else None)
+            if outcome is not _STALE:
+                return outcome
+        fresh = Wallet.objects.select_for_update().get(pk=wallet.pk)
+        wallet.status, wallet.pin_hash = fresh.status, fresh.pin_hash
+        wallet.pin_failed_attempts, wallet.pin_locked_at = fresh.pin_failed_attempts, fresh.pin_locked_at
+        wallet_ensure_active(wallet)
+        if wallet.pin_locked_at is not None:
+            raise PinLocked(MSG_PIN_LOCKED, phone=settings.CALL_CENTRE_PHONE)
+    raise AssertionError("the locked wallet row changed under its lock")  # pragma: no cover
+
+
+def wallet_lock_active(*, wallet: Wallet) -> None:
+    """Inside the caller's transaction: lock the wallet's row for the rest of it (one payment of a wallet at a
+    time) and make sure it is still active, in one statement. Raises WalletBlocked."""
+    # Plain SQL: a statement of every payment, and the ORM's update() costs more Python than the UPDATE itself.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Wallet._meta.db_table} SET updated_at = %s WHERE id = %s AND status = %s",
+            [connection.ops.adapt_datetimefield_value(timezone.now()), wallet.pk, WalletStatus.ACTIVE],
+        )
+        updated = cursor.rowcount
+    if updated != 1:
+        wallet.status = WalletStatus.BLOCKED
+        wallet_ensure_active(wallet)
+
+
+_STALE = object()
+
+
+def _pin_record(*, wallet: Wallet, ok: bool, rehash: str | None):
+    """One UPDATE ... WHERE <the state the check saw>: _STALE if that state is gone, else the outcome."""
+    now = timezone.now()
+    table = Wallet._meta.db_table
+    seen = [wallet.pk, wallet.pin_hash, WalletStatus.ACTIVE]
+    with connection.cursor() as cursor:
+        if ok:
+            new_hash = pin_hash_make(wallet_id=wallet.pk, pin=rehash) if rehash is not None else wallet.pin_hash
+            cursor.execute(
+                f"UPDATE {table} SET pin_failed_attempts = 0, pin_hash = %s, updated_at = %s"
+                " WHERE id = %s AND pin_hash = %s AND status = %s AND pin_locked_at IS NULL",
+                [new_hash, connection.ops.adapt_datetimefield_value(now), *seen],
+            )
+            if cursor.rowcount != 1:
+                return _STALE
+            wallet.pin_failed_attempts, wallet.pin_hash = 0, new_hash
+            return None
+        cursor.execute(
+            f"UPDATE {table} SET pin_failed_attempts = pin_failed_attempts + 1,"
+            " pin_locked_at = CASE WHEN pin_failed_attempts + 1 >= %s THEN %s ELSE NULL END, updated_at = %s"
+            " WHERE id = %s AND pin_hash = %s AND status = %s AND pin_locked_at IS NULL RETURNING pin_failed_attempts",
+            [
+                PIN_MAX_ATTEMPTS,
+                connection.ops.adapt_datetimefield_value(now),
+                connection.ops.adapt_datetimefield_value(now),
+                *seen,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return _STALE
+    wallet.pin_failed_attempts = row[0]
+    left = PIN_MAX_ATTEMPTS - row[0]
+    if left > 0:
+        return WrongPin(MSG_PIN_WRONG, left=left)
+    wallet.pin_locked_at = now
+    with translation.override(wallet.language):
+        text = _("PIN кошелька ЭЛСОМ заблокирован после 3 неверных вводов. Разблокировка: call-центр %(phone)s.") % {
+            "phone": settings.CALL_CENTRE_PHONE
+        }
+    sms_queue(phone=wallet.phone, text=text, kind=SmsKind.PIN_LOCKED)
+    return PinLocked(MSG_PIN_LOCKED, phone=settings.CALL_CENTRE_PHONE)
 
 
 def wallet_pin_change(*, wallet: Wallet, current_pin: str, new_pin: str, new_pin_repeat: str | None = None) -> None:
@@ -198,7 +283,7 @@ def wallet_pin_change(*, wallet: Wallet, current_pin: str, new_pin: str, new_pin
 
 @transaction.atomic(durable=True)
 def _pin_store(*, wallet: Wallet, new_pin: str) -> None:
-    wallet.pin_hash = make_password(new_pin)
+    wallet.pin_hash = pin_hash_make(wallet_id=wallet.pk, pin=new_pin)
     wallet.pin_failed_attempts = 0
     wallet.save(update_fields=["pin_hash", "pin_failed_attempts", "updated_at"])
     with translation.override(wallet.language):
@@ -209,19 +294,74 @@ def _pin_store(*, wallet: Wallet, new_pin: str) -> None:
 
 
 @transaction.atomic
-def wallet_pin_unlock(*, wallet: Wallet) -> None:
-    """Call-centre: lift a PIN lock after the holder proved who they are."""
-    wallet.pin_failed_attempts = 0
-    wallet.pin_locked_at = None
-    wallet.save(update_fields=["pin_failed_attempts", "pin_locked_at", "updated_at"])
+def wallet_pin_unlock(*, wallet: Wallet, actor, reason: str) -> None:
+    """Call-centre: lift a PIN lock after the holder proved who they are (the reason says how)."""
+    reason = audit_reason(reason)
+    locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
+    before = {"pin_failed_attempts": locked.pin_failed_attempts, "pin_locked": locked.pin_locked_at is not None}
+    Wallet.objects.filter(pk=wallet.pk).update(pin_failed_attempts=0, pin_locked_at=None, updated_at=timezone.now())
+    wallet.pin_failed_attempts, wallet.pin_locked_at = 0, None
+    audit_record(
+        actor=actor,
+        action=StaffAction.PIN_UNLOCK,
+        wallet=wallet,
+        reason=reason,
+        before=before,
+        after={"pin_failed_attempts": 0, "pin_locked": False},
+    )
 
 
 @transaction.atomic
-def wallet_set_status(*, wallet: Wallet, status: str) -> None:
+def wallet_pin_reset(*, wallet: Wallet, actor, reason: str) -> None:
+    """Call-centre: the holder forgot the PIN (or it is locked and they prefer a new one). A new PIN is drawn,
+    stored as a keyed hash, the lock lifted, and the PIN sent by SMS to the wallet's number only: the agent never
+    sees it (the SMS is of a secret kind, masked in every console)."""
+    staff_require(actor, "wallet.send_new_pin")
+    reason = audit_reason(reason)
+    locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
+    if locked.status != WalletStatus.ACTIVE:
+        # A blocked wallet may be a stolen phone: no PIN goes to it until a supervisor has unblocked it.
+        raise WalletBlocked(MSG_WALLET_BLOCKED_STAFF)
+    before = {"pin_failed_attempts": locked.pin_failed_attempts, "pin_locked": locked.pin_locked_at is not None}
+    pin = pin_generate()
+    wallet.pin_hash = pin_hash_make(wallet_id=wallet.pk, pin=pin)
+    Wallet.objects.filter(pk=wallet.pk).update(
+        pin_hash=wallet.pin_hash, pin_failed_attempts=0, pin_locked_at=None, updated_at=timezone.now()
+    )
+    wallet.pin_failed_attempts, wallet.pin_locked_at = 0, None
+    with translation.override(locked.language):
+        text = _("Новый PIN кошелька ЭЛСОМ: %(pin)s. Смените его: *900# -> 8 -> 3. Call-центр: %(phone)s.") % {
+            "pin": pin,
+            "phone": settings.CALL_CENTRE_PHONE,
+        }
+    sms_queue(phone=locked.phone, text=text, kind=SmsKind.PIN_RESET)
+    audit_record(
+        actor=actor,
+        action=StaffAction.PIN_RESET,
+        wallet=wallet,
+        reason=reason,
+        before=before,
+        after={"pin_failed_attempts": 0, "pin_locked": False, "sms": "pin_reset"},
+    )
+
+
+@transaction.atomic
+def wallet_set_status(*, wallet: Wallet, status: str, actor, reason: str) -> None:
+    """Block a wallet (no payment, top-up or sign-in) or unblock it; `actor` None is the system (demo data)."""
     if status not in WalletStatus.values:
         raise ValueError(f"unknown status {status!r}")
+    reason = audit_reason(reason)
+    locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
+    Wallet.objects.filter(pk=wallet.pk).update(status=status, updated_at=timezone.now())
     wallet.status = status
-    wallet.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=StaffAction.WALLET_BLOCK if status == WalletStatus.BLOCKED else StaffAction.WALLET_UNBLOCK,
+        wallet=wallet,
+        reason=reason,
+        before={"status": locked.status},
+        after={"status": status},
+    )
 
 
 def cash_in_account(channel: str) -> LedgerAccount:
@@ -236,6 +376,19 @@ def cash_in_account(channel: str) -> LedgerAccount:
 def cash_in(*, wallet: Wallet, amount: Decimal, channel: str, idempotency_key: str | None = None) -> Posting:
     """Money handed in at a KICB branch or a terminal lands on the wallet; the holder gets an SMS.
     The same idempotency key (the terminal's receipt number) credits once."""
+    posting, _created = cash_in_in_transaction(
+        wallet=wallet, amount=amount, channel=channel, idempotency_key=idempotency_key
+    )
+    return posting
+
+
+def cash_in_in_transaction(
+    *, wallet: Wallet, amount: Decimal, channel: str, idempotency_key: str | None = None
+) -> tuple[Posting, bool]:
+    """cash_in inside the caller's transaction, telling whether this call credited (False: the key was used
+    before and nothing moved) — the cash desk writes its audit entry only for a credit it made."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("cash_in_in_transaction needs a transaction; use cash_in")
     if channel not in CASH_IN_CHANNELS:
         raise InvalidCashIn(MSG_CASH_IN_CHANNEL, channel=channel)
     amount = som(amount)
@@ -254,7 +407,8 @@ def cash_in(*, wallet: Wallet, amount: Decimal, channel: str, idempotency_key: s
         ],
         reference=f"wallet:{wallet.phone}",
     )
-    if created:  # the wallet's account object now holds the new balance (set by the posting under its lock)
+    if created:
+        ledger_balances(wallet.ledger_account)  # the balance after this posting, under its row lock
         with translation.override(wallet.language):
             text = _("Пополнение %(amount)s сом (%(channel)s). Баланс: %(balance)s сом. ЭЛСОМ") % {
                 "amount": format_som(amount),
@@ -262,4 +416,4 @@ def cash_in(*, wallet: Wallet, amount: Decimal, channel: str, idempotency_key: s
                 "balance": format_som(wallet.ledger_account.balance),
             }
         sms_queue(phone=wallet.phone, text=text, kind=SmsKind.CASH_IN)
-    return posting
+    return posting, created

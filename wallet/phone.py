@@ -1,5 +1,6 @@
 """Kyrgyz mobile numbers: every way people type them -> E.164, with the operator from carrier data."""
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -77,6 +78,13 @@ def phone_parse(raw: str) -> KgPhone:
     candidate = _candidate(text)
     if not candidate.startswith("+"):
         raise InvalidPhone(MSG_PHONE_MALFORMED, code="phone_malformed")
+    return _phone_of(candidate)
+
+
+@functools.lru_cache(maxsize=4096)
+def _phone_of(candidate: str) -> KgPhone:
+    """The libphonenumber part, remembered per number: every USSD request and sign-in parses the caller's number,
+    and the library's metadata walk costs more than the rest of a USSD step's Python. Refusals are not cached."""
     try:
         number = phonenumbers.parse(candidate, None)
     except phonenumbers.NumberParseException as exc:

@@ -113,6 +113,7 @@
             session = null;
             root.classList.remove("sim-in-session");
             show(reply.text.indexOf("END ") === 0 ? reply.text.slice(4) : reply.text);
+            refreshWallets(); // a session that ends may have opened a wallet or locked a PIN
           }
           renderTimer();
           refreshInbox(); // an SMS may follow the answer (PIN, payment code)
@@ -227,12 +228,33 @@
         });
     }
 
+    // The picker again from the server: a wallet opened on this phone appears, a blocked or PIN-locked one is marked.
+    function refreshWallets() {
+      if (!data.walletsUrl) return;
+      fetch(data.walletsUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (body) {
+          if (!body || !body.wallets) return;
+          while (el.wallet.options.length > 1) el.wallet.remove(1);
+          body.wallets.forEach(function (w) {
+            var option = document.createElement("option");
+            option.value = w.phone;
+            option.textContent = w.label;
+            if (w.blocked) option.dataset.blocked = "1";
+            if (w.pin_locked) option.dataset.pinLocked = "1";
+            el.wallet.appendChild(option);
+          });
+          el.wallet.value = Array.prototype.some.call(el.wallet.options, function (o) { return o.value === phone; }) ? phone : "";
+        })
+        .catch(function () { /* the list stays as it was */ });
+    }
+
     // --- inbox -------------------------------------------------------------------------------------------
 
-    function formatTime(iso) {
-      if (!iso) return "";
-      var date = new Date(iso);
-      return isNaN(date.getTime()) ? iso : date.toLocaleString();
+    // Times come formatted in Bishkek time by the server: the phone is on a Kyrgyz network, whatever the
+    // trainee's computer clock or time zone says.
+    function formatTime(message) {
+      return message.sent_at_display || message.sent_at || "";
     }
 
     function renderInbox(body) {
@@ -255,7 +277,7 @@
         kind.textContent = m.kind_label || m.kind;
         var time = document.createElement("time");
         time.dateTime = m.sent_at || "";
-        time.textContent = formatTime(m.sent_at);
+        time.textContent = formatTime(m);
         head.appendChild(kind);
         head.appendChild(time);
         var text = document.createElement("p");

@@ -37,7 +37,7 @@ def test_history_lists_top_ups_and_payments_newest_first(signed_in, holder, dost
 
 def test_history_date_filter(signed_in, holder, dostek):
     old = pay(holder, dostek, "100", "h-old")
-    Payment.objects.filter(pk=old.pk).update(committed_at=timezone.now() - timedelta(days=40))
+    Payment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
     recent = pay(holder, dostek, "200", "h-new")
     today = timezone.localdate()
     html = signed_in.get(reverse("cabinet:history"), {"date_from": (today - timedelta(days=7)).isoformat()}).content
@@ -89,9 +89,9 @@ def test_receipt_prints_on_a4(client):
 
 
 def test_history_reads_cash_ins_from_the_ledger(holder):
-    from cabinet.selectors import wallet_operations
+    from cabinet.selectors import WalletOperations
 
-    operations = wallet_operations(wallet=holder)
+    operations = WalletOperations(wallet=holder)[:10]
     assert [op.kind for op in operations] == ["cash_in"]
     assert operations[0].amount == Transfer.objects.get(credit_account=holder.ledger_account).amount
 

@@ -48,8 +48,9 @@ def test_cabinet_shows_name_number_balance_and_sections(signed_in, holder):
 
 
 def test_pay_form_has_inn_then_amount_and_dalee(signed_in):
-    html = signed_in.get(FORM).content.decode()
-    assert html.index('for="id_account">ИНН компании') < html.index('for="id_amount">Сумма') < html.index("Далее")
+    html = " ".join(signed_in.get(FORM).content.decode().split())
+    account, amount = html.index('for="id_account"'), html.index('for="id_amount"')
+    assert account < html.index("ИНН компании", account) < amount < html.index("Сумма", amount) < html.index("Далее")
 
 
 @pytest.mark.parametrize(
@@ -78,7 +79,7 @@ def test_bad_amounts_are_refused_next_to_the_field_and_nothing_charged(signed_in
     response = signed_in.post(FORM, {"account": INN, "amount": typed})
     html = response.content.decode()
     assert response.status_code == 200
-    assert message in html.split('id="id_amount-error">')[1].split("</div>")[0]
+    assert message in html.split('id="id_amount_error"')[1].split("</div>")[0]
     assert cabinet_session.PENDING_KEY not in signed_in.session
     assert balance(holder) == Decimal("1000.00") and not Payment.objects.exists()
 
@@ -96,7 +97,7 @@ def test_bad_amounts_are_refused_next_to_the_field_and_nothing_charged(signed_in
 )
 def test_bad_inn_is_refused_next_to_the_field(signed_in, holder, typed, message):
     html = signed_in.post(FORM, {"account": typed, "amount": "100"}).content.decode()
-    assert message in html.split('id="id_account-error">')[1].split("</div>")[0]
+    assert message in html.split('id="id_account_error"')[1].split("</div>")[0]
     assert not Payment.objects.exists()
 
 
@@ -217,7 +218,13 @@ def test_money_spent_elsewhere_before_oplatit_is_refused_with_the_balance(signed
     signed_in.post(FORM, {"account": INN, "amount": "600"})
     data = confirm_data(signed_in)
     payment_execute(
-        wallet=holder, service=dostek, account=INN, amount=Decimal("600"), idempotency_key="ussd-1", channel="ussd"
+        wallet=holder,
+        service=dostek,
+        account=INN,
+        amount=Decimal("600"),
+        idempotency_key="ussd-1",
+        channel="ussd",
+        pin="2580",
     )
     response = signed_in.post(CONFIRM, data, follow=True)
     assert "Недостаточно средств" in response.content.decode() and "400.00" in response.content.decode()
@@ -235,7 +242,7 @@ def test_oplatit_needs_csrf(holder, client):
 def test_blocked_wallet_cannot_pay(signed_in, holder):
     from wallet.operations import wallet_set_status
 
-    wallet_set_status(wallet=holder, status="blocked")
+    wallet_set_status(wallet=holder, status="blocked", actor=None, reason="test")
     html = signed_in.post(FORM, {"account": INN, "amount": "100"}).content.decode()
     assert "заблокирован" in html and not Payment.objects.exists()
 

@@ -114,8 +114,8 @@ READ_ONLY = [Payment, Transfer, Posting, LedgerAccount, Wallet, SmsMessage]
 def some_row(model, wallet, payment):
     return {
         Payment: payment,
-        Transfer: payment.posting.transfers.first(),
-        Posting: payment.posting,
+        Transfer: payment.settle_posting.transfers.first(),
+        Posting: payment.settle_posting,
         LedgerAccount: wallet.ledger_account,
         Wallet: wallet,
         SmsMessage: SmsMessage.objects.filter(payment=payment).first(),
@@ -309,7 +309,7 @@ def test_requeue_action_puts_a_failed_sms_back_and_leaves_a_sent_one(admin_clien
     # when
     response = admin_client.post(
         admin_url(SmsMessage, "changelist"),
-        {"action": "requeue", "_selected_action": [failed.pk, sent.pk]},
+        {"action": "requeue", "_selected_action": [failed.pk, sent.pk], "apply": "1", "reason": "SMSC is back"},
         follow=True,
     )
 
@@ -355,10 +355,35 @@ def test_sms_list_shows_non_secret_texts_in_full(admin_client, make_wallet):
 # --- wallet actions ---------------------------------------------------------------------------------------------
 
 
-def wallet_action(admin_client, action: str, *wallets: Wallet):
+def wallet_action(admin_client, action: str, *wallets: Wallet, reason: str = "личность проверена по паспорту"):
     return admin_client.post(
-        admin_url(Wallet, "changelist"), {"action": action, "_selected_action": [w.pk for w in wallets]}
+        admin_url(Wallet, "changelist"),
+        {"action": action, "_selected_action": [w.pk for w in wallets], "apply": "1", "reason": reason},
     )
+
+
+def test_a_wallet_action_asks_for_the_reason_first_and_records_it(admin_client, admin_user, make_wallet):
+    """The first click shows the reason form and changes nothing; with a reason the action runs and leaves an
+    audit entry: who, what, on which wallet, why, before and after."""
+    from staff.models import AuditEntry, StaffAction
+
+    wallet = make_wallet()
+    page = admin_client.post(admin_url(Wallet, "changelist"), {"action": "block", "_selected_action": [wallet.pk]})
+    assert page.status_code == 200 and "Причина" in page.content.decode()
+    short = wallet_action(admin_client, "block", wallet, reason="x")
+    assert short.status_code == 200 and "не короче 3 символов" in short.content.decode()
+    wallet.refresh_from_db()
+    assert wallet.status == WalletStatus.ACTIVE and not AuditEntry.objects.exists()
+
+    wallet_action(admin_client, "block", wallet, reason="звонок владельца: телефон украден")
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.action, entry.wallet, entry.reason) == (
+        admin_user,
+        StaffAction.WALLET_BLOCK,
+        wallet,
+        "звонок владельца: телефон украден",
+    )
+    assert (entry.before, entry.after) == ({"status": "active"}, {"status": "blocked"})
 
 
 def lock_pin(wallet: Wallet) -> None:

@@ -10,7 +10,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
@@ -22,6 +21,7 @@ from services.models import Channel, Payment, PaymentStatus, Service
 from services.payments import payment_execute
 from sms.backends import locmem
 from sms.models import SmsKind, SmsMessage, SmsStatus
+from tests.helpers import pin_is
 from wallet.models import Wallet, WalletStatus
 from wallet.operations import wallet_set_status
 
@@ -93,7 +93,7 @@ def test_register_wallet_opens_a_wallet_from_every_phone_form(typed, e164, opera
     assert wallet.status == WalletStatus.ACTIVE
     assert wallet.balance == Decimal("0.00")
     assert wallet.ledger_account.code == f"wallet:{e164}"
-    assert check_password("2580", wallet.pin_hash)
+    assert pin_is(wallet, "2580")
     assert "открыт" in out and e164 in out and NAME in out
     message = sms_outbox.last()
     assert (message.phone, message.kind, message.status) == (e164, SmsKind.WALLET_OPENED, SmsStatus.QUEUED)
@@ -114,7 +114,7 @@ def test_register_wallet_without_pin_sends_a_random_pin_that_opens_the_wallet(sm
     wallet = Wallet.objects.get(phone="+996555123457")
     message = sms_outbox.last("+996555123457")
     pin = re.search(r"PIN: ([0-9]{4})\b", message.text).group(1)
-    assert check_password(pin, wallet.pin_hash)
+    assert pin_is(wallet, pin)
     assert pin not in {"0000", "1111", "1234", "4321", "0123", "9876"}
 
 
@@ -187,7 +187,7 @@ def test_register_wallet_refuses_a_number_that_already_has_a_wallet(sms_outbox):
     assert table_counts() == before
     wallet = Wallet.objects.get(phone="+996555123456")
     assert wallet.full_name == NAME
-    assert check_password("2580", wallet.pin_hash)
+    assert pin_is(wallet, "2580")
     assert len(sms_outbox.all("+996555123456")) == 1
 
 
@@ -341,7 +341,7 @@ def test_cash_in_to_a_blocked_wallet_is_refused(make_wallet):
     """A blocked wallet takes no money: the clerk is told to send the holder to the call-centre."""
     # given
     wallet = make_wallet(balance="100")
-    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED)
+    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=None, reason="test")
     before = table_counts()
 
     # when
@@ -443,7 +443,7 @@ def test_check_ledger_reports_a_payment_whose_sms_is_missing(busy_books):
 
     # then
     assert error.returncode == 1
-    assert f"VIOLATION: payment {payment.code} has 0 payment SMS, expected exactly 1" in err
+    assert f"VIOLATION: payment {payment.code} has 0 payment SMS, expected 1" in err
 
 
 def test_check_ledger_reports_a_payment_whose_amount_differs_from_its_transfers(busy_books):
@@ -458,7 +458,9 @@ def test_check_ledger_reports_a_payment_whose_amount_differs_from_its_transfers(
 
     # then
     assert error.returncode == 1
-    assert f"VIOLATION: payment {payment.code}: transfers do not match amount 500.00 + commission 0.00" in err
+    assert (
+        f"VIOLATION: payment {payment.code}: the settle transfers do not match amount 500.00 + commission 0.00" in err
+    )
 
 
 def test_check_ledger_reports_a_payment_pointed_at_another_service(busy_books):
@@ -474,7 +476,7 @@ def test_check_ledger_reports_a_payment_pointed_at_another_service(busy_books):
 
     # then
     assert error.returncode == 1
-    assert f"payment {payment.code}: transfers do not match amount 400.00" in err
+    assert f"payment {payment.code}: the settle transfers do not match amount 400.00" in err
 
 
 def test_check_ledger_reports_a_committed_payment_without_posting(busy_books):
@@ -482,14 +484,14 @@ def test_check_ledger_reports_a_committed_payment_without_posting(busy_books):
     payment posting are listed."""
     # given
     _payer, payment = busy_books
-    Payment.objects.filter(pk=payment.pk).update(posting=None)
+    Payment.objects.filter(pk=payment.pk).update(settle_posting=None)
 
     # when
     err, error = check_ledger_fails()
 
     # then
     assert error.returncode == 1
-    assert f"VIOLATION: payment {payment.code} is committed but has no ledger posting" in err
+    assert f"VIOLATION: payment {payment.code} is committed but has no settle posting" in err
     assert "VIOLATION: 1 payment posting(s) belong to no payment" in err
 
 
@@ -505,6 +507,7 @@ def test_check_ledger_reports_a_received_payment_that_has_a_posting(busy_books):
     # then
     assert error.returncode == 1
     assert f"VIOLATION: payment {payment.code} is received but has a ledger posting" in err
+    assert "the hold account holds" not in err  # the reserve was settled: the hold is empty either way
 
 
 # --- send_sms ---------------------------------------------------------------------------------------------------
@@ -700,7 +703,7 @@ def test_seed_demo_loads_wallets_in_varied_states_and_keeps_the_books_clean():
     assert wallets["+996777050505"].status == WalletStatus.BLOCKED
     assert wallets["+996550060606"].pin_locked_at is not None
     assert wallets["+996555040404"].balance == Decimal("0.00")
-    assert all(check_password("2580", w.pin_hash) for w in wallets.values())
+    assert all(pin_is(w, "2580") for w in wallets.values())
     assert {phone: w.balance for phone, w in wallets.items()} == {
         "+996555010101": Decimal("11299.50"),  # 15 000 - 2 500 - 1 200.50
         "+996770020202": Decimal("2700.00"),  # 3 000 + 500 - 800

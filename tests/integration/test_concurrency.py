@@ -11,11 +11,9 @@ each transactional test removes, so these tests neither depend on nor destroy da
 import threading
 import uuid
 from collections import Counter
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from ledger.errors import InsufficientFunds
 from ledger.models import LedgerAccount, Posting
@@ -24,46 +22,13 @@ from services.payments import payment_execute, payment_reverse
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_dispatch, sms_queue
+from tests.helpers import Outcome, run_concurrently
 from wallet.models import Wallet
 from wallet.operations import cash_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 COMPANY_INN = "01234567890123"
-THREAD_TIMEOUT_SECONDS = 60
-
-
-@dataclass
-class Outcome:
-    """What one worker thread ended with: a return value or the exception it raised."""
-
-    value: object = None
-    error: BaseException | None = None
-
-
-def run_concurrently(count: int, work) -> list[Outcome]:
-    """Run ``work(index)`` in `count` threads released together by a barrier. Each thread opens its own
-    connection (Django connections are per thread) and closes it when done. Returns one Outcome per thread."""
-    barrier = threading.Barrier(count)
-    outcomes = [Outcome() for _ in range(count)]
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=THREAD_TIMEOUT_SECONDS)
-            outcomes[index].value = work(index)
-        except BaseException as exc:  # every failure is reported to the test, none is swallowed
-            outcomes[index].error = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,), name=f"worker-{i}") for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=THREAD_TIMEOUT_SECONDS)
-    hung = [thread.name for thread in threads if thread.is_alive()]
-    assert not hung, f"threads still running after {THREAD_TIMEOUT_SECONDS}s (deadlock?): {hung}"
-    return outcomes
 
 
 def unexpected(outcomes: list[Outcome], *allowed: type[BaseException]) -> list[str]:
@@ -140,6 +105,7 @@ def test_one_idempotency_key_from_many_threads_pays_once(make_wallet, dostek):
             amount=Decimal("120.00"),
             idempotency_key=key,
             channel="ussd",
+            pin="2580",
         )
 
     outcomes = run_concurrently(10, pay)
@@ -151,7 +117,7 @@ def test_one_idempotency_key_from_many_threads_pays_once(make_wallet, dostek):
     assert Payment.objects.filter(idempotency_key=key).count() == 1
     payment = Payment.objects.get(idempotency_key=key)
     assert payment.status == PaymentStatus.COMMITTED and payment.code in codes
-    assert Posting.objects.filter(idempotency_key=f"payment:{key}").count() == 1
+    assert Posting.objects.filter(idempotency_key=f"payment:{key}:reserve").count() == 1
     assert balance_of(wallet) == Decimal("380.00")
     assert SmsMessage.objects.filter(payment=payment, kind=SmsKind.PAYMENT).count() == 1
     assert books_violations() == []
@@ -240,6 +206,7 @@ def test_cross_wallet_payments_cash_ins_and_reversals_do_not_deadlock(make_walle
                 amount=Decimal("50.00"),
                 idempotency_key=f"x-{run}-{wallet.pk}-{arg}",
                 channel="app",
+                pin="2580",
             )
         if what == "cash_in":
             return cash_in(

@@ -19,9 +19,15 @@ pytestmark = pytest.mark.django_db
 COMPANY_INN = "01503201010011"
 
 
-def pay(wallet, service, *, amount="500", account=COMPANY_INN, key="key-1", channel="web"):
+def pay(wallet, service, *, amount="500", account=COMPANY_INN, key="key-1", channel="web", pin=None):
     return payment_execute(
-        wallet=wallet, service=service, account=account, amount=Decimal(amount), idempotency_key=key, channel=channel
+        wallet=wallet,
+        service=service,
+        account=account,
+        amount=Decimal(amount),
+        idempotency_key=key,
+        channel=channel,
+        pin=pin,
     )
 
 
@@ -121,29 +127,43 @@ def test_inactive_service_or_category_is_refused(make_wallet, dostek):
 
 def test_blocked_wallet_cannot_pay(make_wallet, dostek):
     wallet = make_wallet(balance="1000")
-    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED)
+    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=None, reason="test")
     with pytest.raises(WalletBlocked):
         pay(wallet, dostek)
 
 
 def test_prepare_prices_without_writing(make_wallet):
     aknet = Service.objects.get(slug="aknet")
-    wallet = make_wallet(balance="10")
+    wallet = make_wallet(balance="105")
     quote = payment_prepare(wallet=wallet, service=aknet, account=" 12345 ", amount=Decimal("100"))
     assert (quote.account, quote.commission, quote.total) == ("12345", Decimal("5.00"), Decimal("105.00"))
     assert not Payment.objects.exists()
+
+
+def test_prepare_checks_the_funds_unless_told_not_to(make_wallet):
+    """The quote refuses a total above the balance (web, app); USSD asks for the quote before the PIN and must not
+    learn the balance from it."""
+    aknet = Service.objects.get(slug="aknet")
+    wallet = make_wallet(balance="104.99")
+    with pytest.raises(InsufficientFunds) as raised:
+        payment_prepare(wallet=wallet, service=aknet, account="12345", amount=Decimal("100"))
+    assert "Баланс: 104.99" in str(raised.value)
+    quote = payment_prepare(wallet=wallet, service=aknet, account="12345", amount=Decimal("100"), check_funds=False)
+    assert quote.total == Decimal("105.00")
 
 
 def test_web_and_ussd_payments_have_identical_ledger_effects(make_wallet, dostek):
     """The channel is recorded, but the money moves the same way whichever channel paid."""
     web_wallet, ussd_wallet = make_wallet(balance="1000"), make_wallet(balance="1000")
     web = pay(web_wallet, dostek, key="w", channel="web")
-    ussd = pay(ussd_wallet, dostek, key="u", channel="ussd")
+    ussd = pay(ussd_wallet, dostek, key="u", channel="ussd", pin="2580")
 
     def shape(payment):
         return sorted(
-            (t.debit_account.kind, t.credit_account.code, t.amount, t.kind)
-            for t in Transfer.objects.filter(posting=payment.posting).select_related("debit_account", "credit_account")
+            (t.posting.kind, t.debit_account.kind, t.credit_account.code, t.amount, t.kind)
+            for t in Transfer.objects.filter(
+                posting__in=[payment.reserve_posting_id, payment.settle_posting_id]
+            ).select_related("posting", "debit_account", "credit_account")
         )
 
     assert shape(web) == shape(ussd)

@@ -18,7 +18,7 @@ from django.db.backends.sqlite3.base import DatabaseWrapper
 
 import core.checks
 from core.checks import sqlite_settings_errors
-from elsom_portal.env import env_bool, env_int, env_list
+from elsom_portal.env import env_bool, env_int, env_list, env_mapping
 
 PROJECT_DIR = settings.BASE_DIR
 SETTINGS_VARIABLES = (
@@ -33,6 +33,14 @@ SETTINGS_VARIABLES = (
     "SECURE_HSTS_SECONDS",
     "SMS_BACKEND",
     "LOG_LEVEL",
+    "PIN_HASH_KEY",
+    "PIN_HASH_KEY_ID",
+    "PIN_HASH_OLD_KEYS",
+    "CACHE_URL",
+    "SQLITE_SYNCHRONOUS",
+    "TRUSTED_PROXY_COUNT",
+    "USSD_GATEWAY_SECRET",
+    "USSD_GATEWAY_ALLOWED_NETWORKS",
 )
 SUBPROCESS_TIMEOUT_SECONDS = 120
 
@@ -60,7 +68,9 @@ def production_env(tmp_path) -> dict[str, str]:
     alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
     return {
         "DEBUG": "0",
+        "DEMO_MODE": "0",  # manage.py would take DEMO_MODE=1 from the development .env otherwise
         "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
+        "PIN_HASH_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "elsom.example.kg",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
     }
@@ -277,6 +287,7 @@ def test_production_settings_turn_on_https_protections():
         "s.STORAGES['staticfiles']['BACKEND']]))",
         DEBUG="0",
         SECRET_KEY="k" * 60,
+        PIN_HASH_KEY="p" * 48,
         ALLOWED_HOSTS="elsom.example.kg, www.elsom.example.kg",
     )
 
@@ -293,8 +304,71 @@ def test_production_settings_turn_on_https_protections():
     ]
 
 
-def test_postgresql_settings_keep_connections_open():
-    """With DATABASE_URL on PostgreSQL, connections are reused (CONN_MAX_AGE > 0) and health-checked."""
+def test_production_refuses_to_start_without_a_pin_hash_key():
+    """The PIN key is not optional in production: without it the settings do not load at all."""
+    result = python("-c", "import elsom_portal.settings", DEBUG="0", SECRET_KEY="k" * 60)
+    assert result.returncode != 0 and "PIN_HASH_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"DEMO_MODE": "1"}, "elsom.E001"),
+        ({"PIN_HASH_KEY": "same-as-secret"}, "elsom.E002"),
+        ({"PIN_HASH_KEY": "short"}, "elsom.E003"),
+    ],
+)
+def test_deploy_check_refuses_demo_mode_and_weak_pin_keys(tmp_path, change, error):
+    env = production_env(tmp_path) | change
+    if change.get("PIN_HASH_KEY") == "same-as-secret":
+        env["PIN_HASH_KEY"] = env["SECRET_KEY"]
+    result = python("manage.py", "check", "--deploy", **env)
+    assert result.returncode != 0 and error in result.stdout + result.stderr
+
+
+def test_production_cookies_carry_the_host_prefix():
+    """__Host-: sent over HTTPS only, for this host and path / (ASVS 3.3.1); development keeps Django's names."""
+    code = (
+        "import json; from elsom_portal import settings as s; "
+        "print(json.dumps([s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME]))"
+    )
+    result = python("-c", code, DEBUG="0", SECRET_KEY="k" * 60, PIN_HASH_KEY="p" * 48)
+    assert json.loads(result.stdout) == ["__Host-sessionid", "__Host-csrftoken"], result.stderr
+    result = python("-c", code, DEBUG="1")
+    assert json.loads(result.stdout) == ["sessionid", "csrftoken"], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"USSD_GATEWAY_ALLOWED_NETWORKS": "10.0.0.0/8, not-a-network"}, "'not-a-network' is not a network"),
+        ({"SQLITE_SYNCHRONOUS": "OFF"}, "SQLITE_SYNCHRONOUS must be one of"),
+        ({"CACHE_URL": "memcached://x"}, "CACHE_URL must be"),
+        ({"PIN_HASH_OLD_KEYS": "no-separator"}, "PIN_HASH_OLD_KEYS: each entry is 'id:secret'"),
+    ],
+)
+def test_bad_settings_stop_the_start_not_every_request(variables, message):
+    result = python("-c", "import elsom_portal.settings", DEBUG="1", **variables)
+    assert result.returncode != 0 and message in result.stderr
+
+
+def test_sqlite_is_fully_synchronous_unless_relaxed_for_a_benchmark(tmp_path):
+    """A payment acknowledged to the holder survives a power loss: synchronous=FULL by default."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    assert "synchronous=FULL" in print_databases(DEBUG="1", DATABASE_URL=url)["OPTIONS"]["init_command"]
+    relaxed = print_databases(DEBUG="1", DATABASE_URL=url, SQLITE_SYNCHRONOUS="normal")
+    assert "synchronous=NORMAL" in relaxed["OPTIONS"]["init_command"]
+
+
+def test_cache_url_selects_redis():
+    code = "import json; from elsom_portal import settings as s; print(json.dumps(s.CACHES['default']))"
+    result = python("-c", code, DEBUG="1", CACHE_URL="redis://127.0.0.1:6379/3")
+    cache = json.loads(result.stdout)
+    assert cache == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}
+
+
+def test_postgresql_settings_use_a_connection_pool():
+    """With DATABASE_URL on PostgreSQL, connections come from a pool (and go back to it when closed)."""
     # when
     database = print_databases(DEBUG="1", DATABASE_URL="postgres://elsom:secret@db.example.kg:5432/elsom")
 
@@ -306,20 +380,21 @@ def test_postgresql_settings_keep_connections_open():
         "elsom",
         "elsom",
     )
-    assert database["CONN_MAX_AGE"] > 0
-    assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["CONN_MAX_AGE"] == 0  # Django's rule with a pool
+    assert database["OPTIONS"]["pool"]["max_size"] >= database["OPTIONS"]["pool"]["min_size"] > 0
     assert "transaction_mode" not in database.get("OPTIONS", {})
 
 
-def test_sqlite_settings_close_connections_and_set_the_safety_options(tmp_path):
-    """SQLite connections are not kept (CONN_MAX_AGE 0) and get WAL, a busy timeout and IMMEDIATE."""
+def test_sqlite_settings_keep_connections_and_set_the_safety_options(tmp_path):
+    """SQLite connections are kept (reopening costs the PRAGMAs and a WAL checkpoint) and get WAL, a busy timeout
+    and IMMEDIATE."""
     # when
     database = print_databases(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
 
     # then
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"] == str(tmp_path / "db.sqlite3")
-    assert database["CONN_MAX_AGE"] == 0
+    assert database["CONN_MAX_AGE"] > 0 and database["CONN_HEALTH_CHECKS"] is True
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert database["OPTIONS"]["timeout"] > 0
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
@@ -378,3 +453,69 @@ def test_env_int_and_env_list(monkeypatch):
     monkeypatch.setenv("ELSOM_TEST_INT", "1h")
     with pytest.raises(ImproperlyConfigured, match="ELSOM_TEST_INT must be a whole number"):
         env_int("ELSOM_TEST_INT", 0)
+
+
+PRODUCTION_REQUEST = """
+import django, json
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.test import Client, override_settings
+client = Client()
+# Manifest static files need collectstatic; the headers are the same with plain storage.
+plain = {"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+with override_settings(STORAGES=plain):
+    entry = client.get("/", secure=True, HTTP_HOST="elsom.example.kg")
+print(json.dumps({
+    "status": entry.status_code,
+    "cache": entry.get("Cache-Control", ""),
+    "cookies": {name: {"secure": bool(c["secure"]), "path": c["path"], "domain": c["domain"],
+                       "httponly": bool(c["httponly"]), "samesite": c["samesite"]}
+                for name, c in entry.cookies.items()},
+    "hsts": entry.get("Strict-Transport-Security", ""),
+    "frame": entry.get("X-Frame-Options", ""),
+    "csp": entry.get("Content-Security-Policy", ""),
+    "redirect": Client().get("/", HTTP_HOST="elsom.example.kg").status_code,
+}))
+"""
+
+
+def test_production_pages_set_host_prefixed_secure_cookies_and_no_store(tmp_path):
+    """A real request under production settings: __Host-csrftoken, Secure, path /, no domain; no-store; HSTS;
+    plain HTTP is redirected."""
+    env = production_env(tmp_path) | {"DJANGO_SETTINGS_MODULE": "elsom_portal.settings"}
+    result = python("-c", PRODUCTION_REQUEST, **env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 200 and "no-store" in answer["cache"]
+    csrf = answer["cookies"]["__Host-csrftoken"]
+    assert csrf["secure"] and csrf["path"] == "/" and csrf["domain"] == "" and csrf["samesite"] == "Lax"
+    assert "max-age=31536000" in answer["hsts"] and answer["frame"] == "DENY"
+    assert "script-src 'self'" in answer["csp"]
+    assert answer["redirect"] == 301
+
+
+def test_provider_adapters_from_the_environment_are_parsed_and_checked(monkeypatch, settings):
+    monkeypatch.setenv("PROVIDER_ADAPTERS", "dostek=services.providers.AcceptAllProvider, other = a.b")
+    assert env_mapping("PROVIDER_ADAPTERS") == {"dostek": "services.providers.AcceptAllProvider", "other": "a.b"}
+    monkeypatch.setenv("PROVIDER_ADAPTERS", "dostek")
+    with pytest.raises(ImproperlyConfigured, match="key=value"):
+        env_mapping("PROVIDER_ADAPTERS")
+    settings.PROVIDER_ADAPTERS = {"dostek": "services.providers.NoSuchProvider"}
+    assert error_ids(core.checks.check_provider_adapters()) == {"elsom.E004"}
+    settings.PROVIDER_ADAPTERS = {"dostek": "services.providers.AcceptAllProvider"}
+    assert core.checks.check_provider_adapters() == []
+
+
+@pytest.mark.django_db
+def test_an_sqlite_without_returning_stops_start_up(monkeypatch):
+    """Every posting and payment INSERT uses RETURNING (SQLite 3.35): an older library is refused at start-up."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        assert core.checks.sqlite_settings_errors() == []
+        return
+    assert "core.E004" not in error_ids(core.checks.sqlite_settings_errors())
+    monkeypatch.setattr(core.checks, "sqlite_library_version", lambda: (3, 34, 1))
+    assert "core.E004" in error_ids(core.checks.sqlite_settings_errors())

@@ -5,11 +5,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.hashers import check_password
 
 from services.models import Payment, Service
 from services.verify import books_violations
 from sms.models import SmsKind
+from tests.helpers import pin_is
 from ussd.models import UssdSession
 from wallet.models import Wallet
 
@@ -106,7 +106,6 @@ def test_catalog_changes_show_at_once(dial, make_wallet, dostek):
         ((*PAY, INN, "10.005"), "CON Неверная сумма.\nВведите сумму (сом):"),
         ((*PAY, INN, "5"), "CON Сумма от 10.00 до 100 000.00 сом.\nВведите сумму (сом):"),
         ((*PAY, INN, "100001"), "CON Сумма от 10.00 до 100 000.00 сом.\nВведите сумму (сом):"),
-        ((*PAY, INN, "1000.01"), "CON Недостаточно средств. Баланс 1 000.00 сом\nВведите сумму (сом):"),
         (("5",), "CON Неверный выбор.\nЭЛСОМ\n3 Платежи/Комм.услуги\n8 Баланс/Настройки"),
     ],
 )
@@ -136,7 +135,7 @@ def test_blocked_wallet_ends_with_the_call_centre(dial, make_wallet):
     from wallet.operations import wallet_set_status
 
     wallet = make_wallet()
-    wallet_set_status(wallet=wallet, status="blocked")
+    wallet_set_status(wallet=wallet, status="blocked", actor=None, reason="test")
     assert dial("b", wallet.phone) == "END Кошелек заблокирован. Call-центр ЭЛСОМ: 0312 986 000"
 
 
@@ -161,7 +160,7 @@ def test_registration_opens_a_wallet_and_sends_the_pin(dial, sms_outbox):
     wallet = Wallet.objects.get(phone=phone)
     assert (wallet.first_name, wallet.opened_channel, wallet.operator) == ("Асан", "ussd", "beeline")
     pin = re.search(r"PIN: (\d{4})", sms_outbox.last(phone).text).group(1)
-    assert check_password(pin, wallet.pin_hash)
+    assert pin_is(wallet, pin)
 
 
 def test_registration_in_kyrgyz_keeps_kyrgyz(dial):
@@ -194,7 +193,7 @@ def test_balance_and_pin_change(dial, make_wallet, sms_outbox):
     assert dial("bal", wallet.phone, "8", "1", "2580") == "END Баланс: 250.50 сом."
     assert dial("pin", wallet.phone, "8", "3", "2580", "1357", "1357") == "END PIN изменен. Вам придет SMS."
     wallet.refresh_from_db()
-    assert check_password("1357", wallet.pin_hash)
+    assert pin_is(wallet, "1357")
     assert sms_outbox.last(wallet.phone).kind == SmsKind.PIN_CHANGED
 
 
@@ -212,7 +211,7 @@ def test_pin_change_refusals(dial, make_wallet, inputs, screen):
     wallet = make_wallet()
     assert dial("pc", wallet.phone, *inputs) == screen
     wallet.refresh_from_db()
-    assert check_password("2580", wallet.pin_hash)
+    assert pin_is(wallet, "2580")
 
 
 def test_session_expires_after_180_seconds_and_starts_over(dial, make_wallet):
@@ -230,8 +229,14 @@ def test_no_pin_in_the_session_store(dial, make_wallet):
     dial("h", wallet.phone, "8", "3", "9051", "7314")
     dial("h", wallet.phone, "8", "3", "9051", "7314", "7314")
     dial("h2", wallet.phone, *PAY, INN, "100", "9051")
+    codes = set(Payment.objects.values_list("code", flat=True))
     for session in UssdSession.objects.all():
-        stored = f"{session.state} {session.last_text_digest} {session.last_response}"
+        # The random parts (the session's nonce, a payment code, an HMAC) may contain any 4 digits by chance.
+        data = {key: value for key, value in session.state.items() if key != "nonce"}
+        response = session.last_response
+        for code in codes:
+            response = response.replace(code, "<code>")
+        stored = f"{data} {response}"
         assert "9051" not in stored and "7314" not in stored
 
 

@@ -21,16 +21,9 @@ PARAMS = {
     "phone": "0312 986 000",
     "code": "123456789012",
 }
-LONGEST_DATA = {
-    "lang": "ru",
-    "name": "Я" * 60 + " " + "Я" * 60,
-    "inn": "22002199500567",
-    "category": None,
-    "service": None,
-    "account": "01503201010011",
-    "amount": "100000.00",
-    "commission": "0.00",
-}
+# The session stores where each answer stands in the gateway's text; these are the longest answers.
+LONGEST_INPUTS = ["Я" * 60 + " " + "Я" * 60, "22002199500567", "01503201010011", "100000.00"]
+LONGEST_DATA = {"lang": "ru", "name_at": 0, "inn_at": 1, "account_at": 2, "amount_at": 3, "holder": "Я" * 40}
 
 
 def test_limits_are_those_of_160_octets():
@@ -41,15 +34,15 @@ def test_limits_are_those_of_160_octets():
     assert screen_size("{" * 10)[1] == 20  # extension characters take two septets
 
 
-def _all_screens(dostek):
+def _all_screens(dostek, wallet):
     """Every prompt and menu page of every node, alone and under every error message, with the longest data."""
     ctx = Ctx(
         "s",
         phone_parse("+996555123456"),
-        None,
+        wallet,
         dict(LONGEST_DATA, category=dostek.category_id, service=dostek.pk),
-        [],
-        0,
+        LONGEST_INPUTS,
+        len(LONGEST_INPUTS),
     )
     for name, node in screens.NODES.items():
         if isinstance(node, Menu):
@@ -64,37 +57,53 @@ def _all_screens(dostek):
 
 
 @pytest.mark.parametrize("language", ["ru", "ky"])
-def test_every_screen_fits_one_message(dostek, language):
+def test_every_screen_fits_one_message(dostek, make_wallet, language):
+    wallet = make_wallet()
     with translation.override(language):
-        too_long = [(name, screen_size(text), text) for name, text in _all_screens(dostek) if not screen_fits(text)]
+        too_long = [
+            (name, screen_size(text), text) for name, text in _all_screens(dostek, wallet) if not screen_fits(text)
+        ]
         ends = [str(e) % PARAMS if "%(" in str(e) else str(e) for e in screens.END_MESSAGES]
     assert too_long == []
     assert [text for text in ends if not screen_fits(text)] == []
 
 
 @pytest.mark.parametrize("language", ["ru", "ky"])
-def test_confirm_screen_fits_for_every_service_at_its_largest_amount(language):
+def test_confirm_screen_fits_for_every_service_at_its_largest_amount(make_wallet, language):
     """The confirm screen (account, amount, commission, PIN) fits for each catalog service at its maximum,
     and falls back to a compact form for an admin's extreme settings."""
     from services.models import Service
 
+    wallet = make_wallet()
+
+    def confirm(service, account, amount, error=""):
+        data = {
+            "service": service.pk,
+            "account_at": 0,
+            "amount_at": 1,
+            "holder": "ОсОО «Очень Длинное Название Компании»",
+        }
+        ctx = Ctx("s", phone_parse("+996555123456"), wallet, data, [account, amount], 2)
+        return screens.NODES["pay_confirm"].screen(ctx, error)
+
     with translation.override(language):
         for service in Service.objects.all():
-            amount = service.max_amount
-            data = {
-                "service": service.pk,
-                "account": "9" * service.account_max_length,
-                "amount": str(amount),
-                "commission": str(service.commission_for(amount)),
-            }
-            ctx = Ctx("s", phone_parse("+996555123456"), None, data, [], 0)
-            text = screens.NODES["pay_confirm"].screen(ctx)
-            assert screen_fits(text), (service.slug, text)
-            assert screen_fits(screens.NODES["pay_confirm"].screen(ctx, "Неверный PIN. Осталось попыток: 2."))
-        Service.objects.filter(slug="saima").update(account_max_length=30, account_label="Очень длинная подпись счета")
+            account = "9" * service.account_max_length
+            if service.account_rule == "mobile_phone":
+                account = "0555123456"
+            elif service.account_rule == "payer_inn":
+                account = "01503201010011"
+            text = confirm(service, account, str(service.max_amount))
+            assert screen_fits(text) and "PIN" in text, (service.slug, text)
+            assert screen_fits(confirm(service, account, str(service.max_amount), "Неверный PIN. Осталось попыток: 2."))
+        Service.objects.filter(slug="saima").update(
+            account_max_length=30,
+            account_label="Очень длинная подпись счета",
+            max_amount="99999999.99",
+            commission_percent="9.99",
+        )
         service = Service.objects.get(slug="saima")
-        data = {"service": service.pk, "account": "9" * 30, "amount": "99999999.99", "commission": "9999999.99"}
-        text = screens.NODES["pay_confirm"].screen(Ctx("s", phone_parse("+996555123456"), None, data, [], 0))
+        text = confirm(service, "9" * 30, "99999999.99")
         assert screen_fits(text) and text.endswith("PIN:")
 
 

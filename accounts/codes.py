@@ -1,0 +1,137 @@
+"""One-time SMS codes that prove a phone is the holder's (web registration, password reset, app sign-in).
+
+Limits, all counted in the database by conditional UPDATEs so that they hold under concurrency and across
+processes:
+- a flow (one PhoneCode row, one browser session) sends at most CODE_MAX_SENDS codes, one a minute;
+- each code may be guessed CODE_MAX_GUESSES times; a guess is counted BEFORE it is compared;
+- codes are limited per requester: per (phone, client address) and per address. A stranger typing the holder's
+  number from elsewhere uses up their own allowance, not the holder's; a per-phone cap (CODE_MAX_PER_PHONE)
+  stays only against SMS bombing, far above what a holder needs.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from accounts.errors import MSG_CODE_TOO_MANY, CodeRateLimited
+from accounts.models import CodePurpose, PhoneCode
+from core.throttle import throttle_take
+from sms.models import SmsKind
+from sms.outbox import sms_queue
+from wallet.models import Language, Wallet
+
+CODE_DIGITS = 6
+CODE_TTL = timedelta(minutes=5)
+CODE_MAX_SENDS = 3
+CODE_RESEND_AFTER = timedelta(seconds=60)
+CODE_MAX_GUESSES = 3
+CODE_MAX_PER_PHONE_AND_ADDRESS = 5  # an hour
+CODE_MAX_PER_ADDRESS = 30  # an hour, over all numbers: a carrier's NAT address is shared by many holders
+CODE_MAX_PER_PHONE = 15  # an hour, whoever asks: only against SMS bombing
+HOUR = timedelta(hours=1)
+
+
+class CodeCheck:
+    VALID, WRONG, EXPIRED, VOID, MISSING = "valid", "wrong", "expired", "void", "missing"
+
+
+@dataclass(frozen=True)
+class SendAllowance:
+    allowed: bool
+    wait_seconds: int = 0  # > 0: the next code may be asked for in that many seconds
+    exhausted: bool = False  # this flow sent its last code
+
+
+def _code_hash(challenge: PhoneCode, code: str) -> str:
+    message = f"{challenge.pk}|{challenge.purpose}|{challenge.phone}|{code}"
+    return salted_hmac("accounts.phone-code", message, algorithm="sha256").hexdigest()
+
+
+def phone_code_start(*, purpose: str, phone: str) -> PhoneCode:
+    if purpose not in CodePurpose.values:
+        raise ValueError(f"unknown code purpose {purpose!r}")
+    return PhoneCode.objects.create(purpose=purpose, phone=phone)
+
+
+def phone_code_allowance(challenge: PhoneCode) -> SendAllowance:
+    """Whether the flow may send a code now (reads the row as loaded)."""
+    if challenge.sends >= CODE_MAX_SENDS:
+        return SendAllowance(allowed=False, exhausted=True)
+    if challenge.last_sent_at is not None:
+        wait = int((challenge.last_sent_at + CODE_RESEND_AFTER - timezone.now()).total_seconds()) + 1
+        if wait > 0:
+            return SendAllowance(allowed=False, wait_seconds=min(wait, int(CODE_RESEND_AFTER.total_seconds())))
+    return SendAllowance(allowed=True)
+
+
+def phone_code_send(
+    *, challenge: PhoneCode, wallet: Wallet | None, client_ip: str, language: str = Language.RU
+) -> SendAllowance:
+    """Send a fresh code for this flow by SMS, if its limits allow; the previous code stops working. Raises
+    CodeRateLimited when the requester (or, against bombing, the phone) has had too many codes this hour.
+
+    `wallet` None: the number has no wallet yet and the code proves it before one is opened (the app and the
+    website open wallets for any Kyrgyz mobile number); the SMS goes to the challenge's phone in `language`."""
+    now = timezone.now()
+    allowance = phone_code_allowance(challenge)
+    if not allowance.allowed:
+        return allowance
+    claimed = PhoneCode.objects.filter(
+        Q(pk=challenge.pk, sends__lt=CODE_MAX_SENDS, used_at__isnull=True)
+        & (Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=now - CODE_RESEND_AFTER))
+    ).update(sends=F("sends") + 1, last_sent_at=now)
+    if not claimed:  # a concurrent request of the same flow sent one just now
+        challenge.refresh_from_db()
+        return phone_code_allowance(challenge)
+    phone = wallet.phone if wallet is not None else challenge.phone
+    for key, limit in (
+        (f"code:{phone}:{client_ip}", CODE_MAX_PER_PHONE_AND_ADDRESS),
+        (f"code-address:{client_ip}", CODE_MAX_PER_ADDRESS),
+        (f"code-phone:{phone}", CODE_MAX_PER_PHONE),
+    ):
+        if not throttle_take(key=key, limit=limit, window=HOUR):
+            PhoneCode.objects.filter(pk=challenge.pk).update(sends=F("sends") - 1)
+            raise CodeRateLimited(MSG_CODE_TOO_MANY)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    PhoneCode.objects.filter(pk=challenge.pk).update(
+        code_hash=_code_hash(challenge, code), expires_at=now + CODE_TTL, guesses=0
+    )
+    with translation.override(wallet.language if wallet is not None else language):
+        if wallet is None:
+            text = _("Код для открытия кошелька ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
+        elif challenge.purpose == CodePurpose.RESET:
+            text = _("Код для смены пароля ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
+        elif challenge.purpose == CodePurpose.APP_SIGN_IN:
+            text = _("Код для входа в приложение ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
+        else:
+            text = _("Код регистрации на сайте ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
+    sms_queue(phone=phone, text=text % {"code": code}, kind=SmsKind.CODE)
+    challenge.refresh_from_db()
+    return SendAllowance(allowed=True)
+
+
+def phone_code_check(*, challenge: PhoneCode, code: str) -> str:
+    """VALID (and the code is used up), WRONG, EXPIRED, VOID (no guesses left) or MISSING (none sent)."""
+    challenge.refresh_from_db()
+    if not challenge.code_hash or challenge.used_at is not None:
+        return CodeCheck.MISSING
+    if challenge.expires_at is None or timezone.now() > challenge.expires_at:
+        return CodeCheck.EXPIRED
+    # The guess is counted before it is compared: a burst of parallel guesses gets CODE_MAX_GUESSES, no more.
+    if not PhoneCode.objects.filter(pk=challenge.pk, guesses__lt=CODE_MAX_GUESSES).update(guesses=F("guesses") + 1):
+        return CodeCheck.VOID
+    if constant_time_compare(challenge.code_hash, _code_hash(challenge, code)):
+        if PhoneCode.objects.filter(pk=challenge.pk, used_at__isnull=True).update(used_at=timezone.now()):
+            return CodeCheck.VALID
+        return CodeCheck.MISSING  # used by a concurrent request a moment ago
+    challenge.refresh_from_db()
+    return CodeCheck.VOID if challenge.guesses >= CODE_MAX_GUESSES else CodeCheck.WRONG
+
+
+def phone_code_guesses_left(challenge: PhoneCode) -> int:
+    return max(CODE_MAX_GUESSES - challenge.guesses, 0)

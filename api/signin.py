@@ -1,0 +1,183 @@
+"""Signing in to the app and opening a wallet from it: number -> SMS code -> a device token.
+
+A challenge is one PhoneCode flow (accounts/codes.py: its limits per flow, number and address), handed to the
+app as an opaque signed id, so that nobody can step through other people's flows. When the number has no wallet
+the same code opens one (wallet_register, channel app): any Kyrgyz mobile number, O! included."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core import signing
+from django.db import transaction
+from django.utils import translation
+
+from accounts.codes import (
+    CODE_RESEND_AFTER,
+    CodeCheck,
+    phone_code_check,
+    phone_code_guesses_left,
+    phone_code_send,
+    phone_code_start,
+)
+from accounts.errors import (
+    MSG_CODE_EXPIRED,
+    MSG_CODE_NO_MORE,
+    MSG_CODE_VOID,
+    MSG_CODE_WAIT,
+    MSG_CODE_WRONG,
+    CodeRateLimited,
+)
+from accounts.models import CodePurpose, PhoneCode
+from accounts.operations import OFFER_VERSION
+from api.devices import device_token_issue
+from api.errors import (
+    MSG_CHALLENGE_INVALID,
+    MSG_OFFER_NOT_ACCEPTED,
+    ApiError,
+    Throttled,
+)
+from api.models import DeviceToken
+from api.throttles import api_throttle
+from wallet.errors import MSG_WALLET_EXISTS, MSG_WALLET_NOT_FOUND, WalletExists, WalletNotFound
+from wallet.inn import inn_parse_personal
+from wallet.models import Language, OpenedChannel, Wallet
+from wallet.operations import name_parse, wallet_ensure_active, wallet_register
+from wallet.phone import phone_parse
+
+CHALLENGE_SALT = "api.sign-in.challenge"
+CHALLENGE_MAX_AGE = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Challenge:
+    token: str  # what the app sends back
+    phone: str
+    wallet_exists: bool
+    resend_after: int  # seconds until another code may be asked for
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    device: DeviceToken
+    secret: str
+
+
+def _challenge_token(flow: PhoneCode) -> str:
+    return signing.dumps(flow.pk, salt=CHALLENGE_SALT, compress=False)
+
+
+def _challenge_flow(token: str) -> PhoneCode:
+    try:
+        pk = signing.loads(token, salt=CHALLENGE_SALT, max_age=CHALLENGE_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise ApiError(MSG_CHALLENGE_INVALID, code="invalid_challenge") from exc
+    flow = PhoneCode.objects.filter(pk=pk, purpose=CodePurpose.APP_SIGN_IN).first() if isinstance(pk, int) else None
+    if flow is None:
+        raise ApiError(MSG_CHALLENGE_INVALID, code="invalid_challenge")
+    return flow
+
+
+def _send(flow: PhoneCode, wallet: Wallet | None, client_ip: str) -> Challenge:
+    try:
+        # A number without a wallet gets the code in the language the app speaks.
+        language = (translation.get_language() or Language.RU)[:2]
+        allowance = phone_code_send(challenge=flow, wallet=wallet, client_ip=client_ip, language=language)
+    except CodeRateLimited as exc:
+        exc.params.setdefault("retry_after", 3600)
+        raise
+    if allowance.exhausted:
+        raise Throttled(MSG_CODE_NO_MORE, code="codes_exhausted", retry_after=3600)
+    if not allowance.allowed:
+        wait = allowance.wait_seconds
+        raise Throttled(MSG_CODE_WAIT, code="code_resend_wait", seconds=wait, retry_after=wait)
+    return Challenge(
+        token=_challenge_token(flow),
+        phone=flow.phone,
+        wallet_exists=wallet is not None,
+        resend_after=int(CODE_RESEND_AFTER.total_seconds()),
+    )
+
+
+def _wallet_of(phone: str) -> Wallet | None:
+    return Wallet.objects.select_related("ledger_account").filter(phone=phone).first()
+
+
+def app_code_request(*, phone: str, client_ip: str) -> Challenge:
+    """Start a sign-in (or a wallet opening) for a typed number and send the first code. Raises InvalidPhone,
+    WalletBlocked, Throttled / CodeRateLimited."""
+    number = phone_parse(phone)
+    api_throttle("code-request-address", client_ip)
+    wallet = _wallet_of(number.e164)
+    if wallet is not None:
+        wallet_ensure_active(wallet)
+    flow = phone_code_start(purpose=CodePurpose.APP_SIGN_IN, phone=number.e164)
+    return _send(flow, wallet, client_ip)
+
+
+def app_code_resend(*, challenge: str, client_ip: str) -> Challenge:
+    flow = _challenge_flow(challenge)
+    return _send(flow, _wallet_of(flow.phone), client_ip)
+
+
+def _code_verify(flow: PhoneCode, code: str, client_ip: str) -> None:
+    """The code of the flow, or an error; each guess is counted (per flow by accounts/codes.py, per number and
+    address here) before it is compared."""
+    api_throttle("code-check-phone", flow.phone)
+    api_throttle("code-check-address", client_ip)
+    result = phone_code_check(challenge=flow, code=code)
+    if result == CodeCheck.VALID:
+        return
+    if result == CodeCheck.WRONG:
+        raise ApiError(MSG_CODE_WRONG, code="wrong_code", left=phone_code_guesses_left(flow))
+    if result == CodeCheck.EXPIRED:
+        raise ApiError(MSG_CODE_EXPIRED, code="code_expired")
+    raise ApiError(MSG_CODE_VOID, code="code_void")
+
+
+def app_sign_in(*, challenge: str, code: str, device_name: str, client_ip: str) -> SignedIn:
+    """The code proves the number: a token for this device of its wallet. Raises WalletNotFound (open one with
+    app_wallet_open), WalletBlocked, the code's errors."""
+    flow = _challenge_flow(challenge)
+    wallet = _wallet_of(flow.phone)
+    if wallet is None:
+        raise WalletNotFound(MSG_WALLET_NOT_FOUND, phone=phone_parse(flow.phone).national)
+    wallet_ensure_active(wallet)
+    _code_verify(flow, code, client_ip)
+    device, secret = device_token_issue(wallet=wallet, name=device_name)
+    return SignedIn(device=device, secret=secret)
+
+
+def app_wallet_open(
+    *,
+    challenge: str,
+    code: str,
+    full_name: str,
+    inn: str,
+    offer_accepted: bool,
+    language: str,
+    device_name: str,
+    client_ip: str,
+) -> SignedIn:
+    """Open a wallet for the challenge's number (the PIN goes by SMS) and sign this device in. Name, INN, offer
+    and language are checked before the code, so that a typo does not use the code up."""
+    flow = _challenge_flow(challenge)
+    name_parse(full_name)
+    inn_parse_personal(inn)
+    if not offer_accepted:
+        raise ApiError(MSG_OFFER_NOT_ACCEPTED, code="offer_not_accepted")
+    if language not in Language.values:
+        language = Language.RU
+    if _wallet_of(flow.phone) is not None:
+        raise WalletExists(MSG_WALLET_EXISTS)
+    _code_verify(flow, code, client_ip)
+    with transaction.atomic():
+        wallet, _pin = wallet_register(
+            phone=flow.phone,
+            full_name=full_name,
+            inn=inn,
+            channel=OpenedChannel.APP,
+            language=language,
+            offer_version=OFFER_VERSION,
+        )
+        device, secret = device_token_issue(wallet=wallet, name=device_name)
+    return SignedIn(device=device, secret=secret)

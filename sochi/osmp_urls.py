@@ -1,0 +1,11 @@
+from django.urls import path
+
+from sochi import osmp_views
+
+app_name = "osmp"
+
+urlpatterns = [
+    path("", osmp_views.osmp, name="protocol"),
+    path("report/", osmp_views.report, name="report"),
+    path("faults/", osmp_views.faults, name="faults"),
+]

@@ -1,0 +1,31 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+
+from core.admin import PortalAdminMixin, ReadOnlyAdmin
+from staff.models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "actor", "action", "wallet", "payment", "reason")
+    list_filter = ("action",)
+    search_fields = ("wallet__phone", "payment__code", "actor__username", "reason")
+    phone_search_fields = ("wallet__phone",)
+    list_select_related = ("actor", "wallet", "payment")
+    readonly_fields = ("created_at", "actor", "action", "wallet", "payment", "reason", "before", "after")
+    fields = readonly_fields
+
+
+# django-axes' pages of sign-ins and failures: a holder's username is the wallet number, found in any usual form.
+for _model in (AccessAttempt, AccessLog, AccessFailureLog):
+    _registered = admin.site._registry.get(_model)
+    if _registered is not None:
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model,
+            type(
+                type(_registered).__name__,
+                (PortalAdminMixin, type(_registered)),
+                {"phone_search_fields": ("username",)},
+            ),
+        )

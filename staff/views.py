@@ -1,0 +1,450 @@
+"""The agent console (/staff/): one search box, the customer's page, a payment's file, the supervisor's refund
+queue, and the staff actions, each with a reason and a confirmation step. Every view is gated by Django
+permissions (the roles of staff/migrations/0002_roles.py); plain is_staff opens nothing. Each action is one domain
+function, which writes its audit entry in its own transaction."""
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.operations import web_sign_in_unlock
+from api.devices import device_revoke_all_by_staff
+from core.errors import DomainError
+from core.money import format_som
+from services.models import PaymentStatus, RefundRequest, RefundStatus
+from services.payments import payment_provider_query
+from services.refunds import refund_approve, refund_reject, refund_request
+from sms.outbox import sms_resend_payment
+from staff import selectors
+from staff.forms import ReasonForm, SearchForm, StaffSignInForm
+from wallet.models import WalletStatus
+from wallet.operations import wallet_pin_reset, wallet_pin_unlock, wallet_set_status
+
+CONFIRM_KEY = "staff_confirm"
+MAX_PENDING_CONFIRMS = 20
+TIMELINE_PAGE_SIZE = 20
+
+MSG_DONE_ALREADY = _("Это действие уже выполнено (повторное нажатие). Ничего не изменено.")
+MSG_NOT_APPLICABLE = _("Сейчас это действие неприменимо. Ничего не изменено.")
+MSG_PAYMENT_NOT_FOUND = _("Платеж с таким кодом не найден.")
+
+
+# --- access ------------------------------------------------------------------------------------------------------
+
+
+def _forbidden(request):
+    return render(request, "staff/forbidden.html", status=403)
+
+
+def staff_permission_required(*permissions: str):
+    """A signed-in staff member holding every permission named. Anonymous: to the console's sign-in; anyone else
+    (plain staff, a wallet holder, a cashier on an agent's page): 403, whatever they post."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("staff:login"))
+            if not (user.is_active and user.is_staff and user.has_perms(permissions)):
+                return _forbidden(request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+console_required = staff_permission_required("staff.use_console")
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "staff/login.html"
+    form_class = StaffSignInForm
+
+    def get_default_redirect_url(self):
+        return reverse("staff:home")
+
+
+class SignOutView(auth_views.LogoutView):
+    next_page = "staff:login"
+
+
+# --- actions -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """A staff action as the console offers it: who may (`permission`), when it makes sense (`applies`), what it
+    does (`explain`, shown on the confirm page) and the one domain function that does it (`perform`)."""
+
+    slug: str
+    permission: str
+    title: Promise
+    explain: Promise
+    done: Promise
+    perform: Callable
+    applies: Callable = lambda target: True
+    danger: bool = False
+
+
+def _query_provider(actor, payment, reason):
+    result = payment_provider_query(payment=payment, actor=actor, reason=reason)
+    said = {
+        "found": _("Поставщик нашел платеж: он проведен."),
+        "not_found": _("У поставщика платежа нет: платеж отправлен ему снова."),
+        "no_answer": _("Поставщик не ответил. Платеж остается в обработке, система спросит снова сама."),
+    }[result.said]
+    return f"{said} {_('Статус')}: {result.payment.get_status_display()}."
+
+
+WALLET_ACTIONS = {
+    action.slug: action
+    for action in [
+        Action(
+            slug="unlock-pin",
+            permission="wallet.unlock_pin",
+            title=_("Разблокировать PIN"),
+            explain=_(
+                "Снимает блокировку PIN и обнуляет счетчик неверных вводов. PIN остается прежним. "
+                "Только после проверки личности (ИНН, имя, последние операции)."
+            ),
+            done=_("PIN разблокирован."),
+            perform=lambda actor, wallet, reason: wallet_pin_unlock(wallet=wallet, actor=actor, reason=reason),
+            applies=lambda wallet: wallet.pin_locked_at is not None or wallet.pin_failed_attempts > 0,
+        ),
+        Action(
+            slug="new-pin",
+            permission="wallet.send_new_pin",
+            title=_("Отправить новый PIN по SMS"),
+            explain=_(
+                "Придумывает новый PIN, снимает блокировку и отправляет PIN в SMS на номер кошелька. "
+                "Вы PIN не увидите. Старый PIN перестает действовать."
+            ),
+            done=_("Новый PIN отправлен в SMS."),
+            perform=lambda actor, wallet, reason: wallet_pin_reset(wallet=wallet, actor=actor, reason=reason),
+            applies=lambda wallet: wallet.status == WalletStatus.ACTIVE,
+        ),
+        Action(
+            slug="unlock-sign-in",
+            permission="wallet.unlock_sign_in",
+            title=_("Снять блокировку входа на сайт"),
+            explain=_("Обнуляет счетчики неверных паролей этого номера: клиент снова может войти на сайт."),
+            done=_("Блокировка входа на сайт снята."),
+            perform=lambda actor, wallet, reason: web_sign_in_unlock(wallet=wallet, actor=actor, reason=reason),
+        ),
+        Action(
+            slug="resend-sms",
+            permission="sms.resend_sms",
+            title=_("Повторить SMS о последнем платеже"),
+            explain=_("Ставит в очередь копию последнего SMS о платеже. Первое SMS остается в истории как было."),
+            done=_("SMS поставлено в очередь повторно."),
+            perform=lambda actor, wallet, reason: sms_resend_payment(wallet=wallet, actor=actor, reason=reason),
+        ),
+        Action(
+            slug="sign-out-app",
+            permission="api.revoke_devicetoken",
+            title=_("Выйти из приложения на всех устройствах"),
+            explain=_(
+                "Отменяет вход в приложение ЭЛСОМ на всех устройствах клиента (потерянный или украденный телефон). "
+                "Клиент войдет снова по SMS-коду на свой номер."
+            ),
+            done=_("Вход в приложение отменен на всех устройствах."),
+            perform=lambda actor, wallet, reason: device_revoke_all_by_staff(wallet=wallet, actor=actor, reason=reason),
+            applies=lambda wallet: bool(getattr(wallet, "app_devices", 0)),
+            danger=True,
+        ),
+        Action(
+            slug="block",
+            permission="wallet.block_wallet",
+            title=_("Заблокировать кошелек"),
+            explain=_("Кошелек перестает платить, пополняться и входить на сайт, пока старший смены не разблокирует."),
+            done=_("Кошелек заблокирован."),
+            perform=lambda actor, wallet, reason: wallet_set_status(
+                wallet=wallet, status=WalletStatus.BLOCKED, actor=actor, reason=reason
+            ),
+            applies=lambda wallet: wallet.status == WalletStatus.ACTIVE,
+            danger=True,
+        ),
+        Action(
+            slug="unblock",
+            permission="wallet.unblock_wallet",
+            title=_("Разблокировать кошелек"),
+            explain=_("Кошелек снова работает: платежи, пополнения, вход на сайт."),
+            done=_("Кошелек разблокирован."),
+            perform=lambda actor, wallet, reason: wallet_set_status(
+                wallet=wallet, status=WalletStatus.ACTIVE, actor=actor, reason=reason
+            ),
+            applies=lambda wallet: wallet.status == WalletStatus.BLOCKED,
+        ),
+    ]
+}
+
+PAYMENT_ACTIONS = {
+    action.slug: action
+    for action in [
+        Action(
+            slug="provider-query",
+            permission="services.query_provider",
+            title=_("Спросить поставщика о платеже"),
+            explain=_(
+                "Спрашивает у поставщика, дошел ли платеж. Нашел — платеж проводится с номером поставщика; "
+                "не нашел — платеж отправляется ему снова (деньги спишутся у поставщика один раз); "
+                "не ответил — ничего не меняется."
+            ),
+            done=_("Поставщик опрошен."),
+            perform=_query_provider,
+            applies=lambda payment: payment.status == PaymentStatus.RESERVED,
+        ),
+        Action(
+            slug="refund-request",
+            permission="services.request_refund",
+            title=_("Запросить возврат платежа"),
+            explain=_(
+                "Создает запрос на возврат. Деньги не двигаются, пока другой сотрудник (старший смены) не одобрит "
+                "запрос. Нужен, например, когда клиент ошибся ИНН и поставщик согласен вернуть деньги."
+            ),
+            done=_("Запрос на возврат создан; он ждет решения старшего смены."),
+            perform=lambda actor, payment, reason: refund_request(payment=payment, actor=actor, reason=reason),
+            applies=lambda payment: payment.status == PaymentStatus.COMMITTED,
+        ),
+        Action(
+            slug="resend-sms",
+            permission="sms.resend_sms",
+            title=_("Повторить SMS об этом платеже"),
+            explain=_("Ставит в очередь копию последнего SMS об этом платеже."),
+            done=_("SMS поставлено в очередь повторно."),
+            perform=lambda actor, payment, reason: sms_resend_payment(
+                wallet=payment.wallet, payment=payment, actor=actor, reason=reason
+            ),
+            applies=lambda payment: payment.status != PaymentStatus.RESERVED,
+        ),
+    ]
+}
+
+REFUND_ACTIONS = {
+    action.slug: action
+    for action in [
+        Action(
+            slug="approve",
+            permission="services.approve_refund",
+            title=_("Одобрить возврат"),
+            explain=_(
+                "Возвращает сумму и комиссию на кошелек клиента (платеж станет «возвращен», клиент получит SMS). "
+                "Свой собственный запрос одобрить нельзя."
+            ),
+            done=_("Возврат одобрен: деньги на кошельке клиента."),
+            perform=lambda actor, refund, reason: refund_approve(request=refund, actor=actor, reason=reason),
+            applies=lambda refund: refund.status == RefundStatus.PENDING,
+        ),
+        Action(
+            slug="reject",
+            permission="services.approve_refund",
+            title=_("Отклонить возврат"),
+            explain=_("Запрос закрывается без движения денег; причина видна агенту в журнале."),
+            done=_("Запрос на возврат отклонен."),
+            perform=lambda actor, refund, reason: refund_reject(request=refund, actor=actor, reason=reason),
+            applies=lambda refund: refund.status == RefundStatus.PENDING,
+            danger=True,
+        ),
+    ]
+}
+
+
+def _offered(user, actions: dict[str, Action], target) -> list[Action]:
+    return [a for a in actions.values() if user.has_perm(a.permission) and a.applies(target)]
+
+
+def _confirm_token(request, signature: str) -> str:
+    pending = request.session.get(CONFIRM_KEY, {})
+    if len(pending) >= MAX_PENDING_CONFIRMS:
+        pending = dict(list(pending.items())[-(MAX_PENDING_CONFIRMS - 1) :])
+    token = secrets.token_hex(16)
+    pending[token] = signature
+    request.session[CONFIRM_KEY] = pending
+    return token
+
+
+def _confirm_take(request, token: str, signature: str) -> bool:
+    """One confirmation, one action: a double click or a reload of the confirm POST finds its token used."""
+    pending = request.session.get(CONFIRM_KEY, {})
+    if pending.get(token) != signature:
+        return False
+    del pending[token]
+    request.session[CONFIRM_KEY] = pending
+    return True
+
+
+def _run_action(request, *, action: Action, target, target_label: str, signature: str, back_url: str, context: dict):
+    """Reason -> «Далее» -> the confirm page (what will happen, to whom, why) -> «Подтвердить» -> the domain
+    function -> back with its message. «Назад» on the confirm page returns to the reason, still filled in."""
+    if not request.user.has_perm(action.permission):
+        return _forbidden(request)
+    form = ReasonForm(request.POST or None)
+    step = "reason"
+    token = ""
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        if "confirm" in request.POST:
+            if not _confirm_take(request, request.POST.get("token", ""), signature):
+                messages.info(request, MSG_DONE_ALREADY)
+                return redirect(back_url)
+            if not action.applies(target):
+                messages.warning(request, MSG_NOT_APPLICABLE)
+                return redirect(back_url)
+            try:
+                result = action.perform(request.user, target, reason)
+            except DomainError as error:
+                messages.error(request, str(error))
+                return redirect(back_url)
+            messages.success(request, result if isinstance(result, str) else str(action.done))
+            return redirect(back_url)
+        if "back" not in request.POST:
+            step = "confirm"
+            token = _confirm_token(request, signature)
+    page = {
+        "action": action,
+        "form": form,
+        "step": step,
+        "token": token,
+        "target_label": target_label,
+        "back_url": back_url,
+        "applicable": action.applies(target),
+        **context,
+    }
+    return render(request, "staff/action.html", page)
+
+
+# --- pages -----------------------------------------------------------------------------------------------------------
+
+
+def home(request):
+    """/staff/: the search box for agents; a cashier lands on the cash desk; plain staff see a 403."""
+    user = request.user
+    if user.is_authenticated and user.is_staff and not user.has_perm("staff.use_console") and not request.GET:
+        if user.has_perm("staff.use_cash_desk"):
+            return redirect("cashdesk:branch")
+    return _search(request)
+
+
+@console_required
+def _search(request):
+    form = SearchForm(request.GET or None)
+    result = None
+    if form.is_bound:
+        if form.is_valid():
+            result = selectors.console_search(query=form.cleaned_data["q"])
+        else:
+            result = selectors.SearchResult(hits=[], problem=" ".join(form.errors.get("q", [])))
+    return render(request, "staff/search.html", {"form": form, "result": result})
+
+
+@staff_permission_required("staff.use_console", "wallet.view_wallet")
+def customer(request, number):
+    wallet = selectors.customer_get(number=number)
+    if wallet is None:
+        raise Http404
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    page_number = min(max(page_number, 1), 10_000)
+    timeline = selectors.CustomerTimeline(wallet=wallet).page(page_number, size=TIMELINE_PAGE_SIZE)
+    context = {
+        "wallet": wallet,
+        "timeline": timeline,
+        "actions": _offered(request.user, WALLET_ACTIONS, wallet),
+        "search": SearchForm(),
+    }
+    return render(request, "staff/customer.html", context)
+
+
+@staff_permission_required("staff.use_console", "wallet.view_wallet")
+def wallet_action(request, number, slug):
+    action = WALLET_ACTIONS.get(slug)
+    wallet = selectors.customer_get(number=number) if action else None
+    if wallet is None:
+        raise Http404
+    back_url = reverse("staff:customer", args=[wallet.number])
+    return _run_action(
+        request,
+        action=action,
+        target=wallet,
+        target_label=f"{wallet.full_name}, {wallet.phone}",
+        signature=f"wallet:{wallet.pk}:{slug}",
+        back_url=back_url,
+        context={"wallet": wallet},
+    )
+
+
+@staff_permission_required("staff.use_console", "services.view_payment")
+def payment(request, code):
+    file = selectors.payment_file_get(code=code)
+    if file is None:
+        raise Http404
+    context = {
+        "file": file,
+        "payment": file.payment,
+        "actions": _offered(request.user, PAYMENT_ACTIONS, file.payment),
+        "search": SearchForm(),
+    }
+    return render(request, "staff/payment.html", context)
+
+
+@staff_permission_required("staff.use_console", "services.view_payment")
+def payment_action(request, code, slug):
+    action = PAYMENT_ACTIONS.get(slug)
+    file = selectors.payment_file_get(code=code) if action else None
+    if file is None:
+        raise Http404
+    payment = file.payment
+    return _run_action(
+        request,
+        action=action,
+        target=payment,
+        target_label=f"{payment.code}, {payment.service.display_name}, {payment.account}",
+        signature=f"payment:{payment.pk}:{slug}",
+        back_url=reverse("staff:payment", args=[payment.code]),
+        context={"payment": payment, "wallet": payment.wallet},
+    )
+
+
+@staff_permission_required("staff.use_console", "services.approve_refund")
+def refunds(request):
+    context = {"queue": list(selectors.refund_queue()), "recent": selectors.refund_recent()}
+    return render(request, "staff/refunds.html", context)
+
+
+@staff_permission_required("staff.use_console", "services.approve_refund")
+def refund_action(request, pk, slug):
+    action = REFUND_ACTIONS.get(slug)
+    refund = (
+        RefundRequest.objects.select_related("payment__wallet", "payment__service", "requested_by")
+        .filter(pk=pk)
+        .first()
+        if action
+        else None
+    )
+    if refund is None:
+        raise Http404
+    payment = refund.payment
+    payment.wallet.number = selectors.wallet_number(payment.wallet)
+    return _run_action(
+        request,
+        action=action,
+        target=refund,
+        target_label=f"{payment.code}, {format_som(payment.total)} {_('сом')}, {payment.wallet.full_name}",
+        signature=f"refund:{refund.pk}:{slug}",
+        back_url=reverse("staff:refunds"),
+        context={"refund": refund, "payment": payment, "wallet": payment.wallet},
+    )

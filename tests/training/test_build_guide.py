@@ -1,0 +1,58 @@
+"""build_guide drives the replica through every step of the seed and writes the guide: the CI check that each step
+still works, with one real screenshot per seed step, HTML and PDF, and the two call-centre numbers."""
+
+import io
+import re
+import struct
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from training.guide import seed_step_numbers
+
+SEED_STEPS = [f"1.{n}" for n in range(1, 9)] + [f"2.{n}" for n in range(1, 10)] + [f"3.{n}" for n in range(1, 7)]
+
+
+def png_size(path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", path
+    return struct.unpack(">II", header[16:24])
+
+
+def test_the_guide_has_the_seeds_steps_in_its_order():
+    assert seed_step_numbers() == SEED_STEPS
+
+
+@pytest.mark.e2e
+def test_build_guide_goes_through_every_seed_step(tmp_path):
+    """Its own replica (fresh database, СОЧИ, a free port), every step of sections 1-3 done in Chromium."""
+    out = io.StringIO()
+    call_command("build_guide", "--out", str(tmp_path), stdout=out)
+    progress = out.getvalue()
+    for number in SEED_STEPS:
+        assert re.search(rf"^\[ru {re.escape(number)}\] .* \.\.\. ok", progress, re.M), number
+        width, height = png_size(tmp_path / "img" / f"ru-{number}.png")
+        assert width >= 600 and height >= 300, number
+    html = (tmp_path / "guide-ru.html").read_text(encoding="utf-8")
+    positions = [html.index(f'data-step="{number}"') for number in SEED_STEPS]
+    assert positions == sorted(positions)
+    assert "Выберите категорию 14 (Другие услуги)" in html and "«DosTek group»" in html
+    assert "0312 960 888" in html and "0312 986 000" in html
+    # section 4: the app on a phone-sized screen, from the sign-in to the payment code
+    assert re.search(r"^\[ru 4\] the app: sign-in, DosTek group, check, PIN, payment code \.\.\. ok", progress, re.M)
+    for step in ("sign-in", "home", "other", "form", "check", "done"):
+        assert png_size(tmp_path / "img" / f"ru-4-app-{step}.png")[0] == 390, step
+        assert f"img/ru-4-app-{step}.png" in html, step
+    assert (tmp_path / "guide-ru.pdf").read_bytes()[:5] == b"%PDF-"
+    assert not (tmp_path / "error-ru.png").exists()
+
+
+def test_base_url_must_be_http(tmp_path):
+    with pytest.raises(CommandError, match="http"):
+        call_command("build_guide", "--base-url", "ftp://x", "--out", str(tmp_path), stdout=io.StringIO())
+
+
+def test_a_step_that_fails_names_the_replica(tmp_path):
+    """Nothing listens there: the command fails with a clear message, not a traceback."""
+    with pytest.raises(CommandError, match="do not all work on http://127.0.0.1:9"):
+        call_command("build_guide", "--base-url", "http://127.0.0.1:9", "--out", str(tmp_path), stdout=io.StringIO())

@@ -1,0 +1,39 @@
+"""The demo SMS gateway's faults per number (sms.backends.failing reads them), set and lifted with an audit entry:
+the trainer plays the SMS operator, and the log says who made delivery fail and who repaired it."""
+
+from django.db import transaction
+
+from staff.audit import audit_record
+from staff.models import StaffAction
+from training.models import ScenarioRun, SmsGatewayFault
+from wallet.models import Wallet
+
+SMS_GATEWAY = "sms-gateway"
+
+
+def sms_gateway_fault_set(*, phone: str, actor, reason: str, run: ScenarioRun | None = None) -> bool:
+    """Delivery to `phone` fails until lifted. False: it was failing already."""
+    with transaction.atomic():
+        _fault, created = SmsGatewayFault.objects.get_or_create(phone=phone, defaults={"run": run})
+        if created:
+            _audit(phone=phone, actor=actor, reason=reason, mode="unreachable")
+    return created
+
+
+def sms_gateway_fault_lift(*, phone: str, actor, reason: str) -> bool:
+    """Delivery to `phone` works again. False: there was no fault."""
+    with transaction.atomic():
+        deleted, _rows = SmsGatewayFault.objects.filter(phone=phone).delete()
+        if deleted:
+            _audit(phone=phone, actor=actor, reason=reason, mode="normal")
+    return bool(deleted)
+
+
+def _audit(*, phone: str, actor, reason: str, mode: str) -> None:
+    audit_record(
+        actor=actor,
+        action=StaffAction.PROVIDER_FAULT,
+        wallet_id=Wallet.objects.filter(phone=phone).values_list("pk", flat=True).first(),
+        reason=reason,
+        after={"provider": SMS_GATEWAY, "phone": phone, "mode": mode},
+    )

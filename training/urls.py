@@ -1,0 +1,13 @@
+from django.urls import path
+
+from training import views
+
+app_name = "training"
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("start/<slug:slug>/", views.start, name="start"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/reset/", views.run_reset, name="run_reset"),
+    path("runs/<int:pk>/lift-sms/", views.run_lift_sms, name="run_lift_sms"),
+    path("reset/", views.reset, name="reset"),
+]
