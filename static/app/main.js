@@ -39,6 +39,7 @@ const SECTION_OF = { pay: "services", check: "services", done: "services", repea
 const root = document.getElementById("app");
 let timers = [];
 let notice = "";
+let generation = 0;
 
 const ctx = {
   root,
@@ -83,7 +84,26 @@ async function render() {
     return;
   }
   renderNav(SECTION_OF[name] || name);
-  await screen(ctx, params, message);
+  // Each route draws into a container of its own, put on the page at its first draw and only while it is still
+  // the current route: a slow answer for a screen the holder already left (a language switch re-rendering the
+  // receipt, then a tap on «Главная») must not draw over the newer screen, nor start its polling.
+  const mine = ++generation;
+  const current = () => mine === generation;
+  const view = document.createElement("div");
+  const show = () => {
+    if (current() && view.parentNode !== root) root.replaceChildren(view);
+  };
+  new MutationObserver(show).observe(view, { childList: true });
+  const screenCtx = {
+    ...ctx,
+    root: view,
+    every(ms, callback) {
+      if (current()) ctx.every(ms, callback);
+    },
+  };
+  await screen(screenCtx, params, message);
+  if (!current()) return;
+  show();
   window.scrollTo(0, 0);
 }
 

@@ -237,3 +237,24 @@ def test_a_lost_answer_is_retried_with_the_same_idempotency_key(live_server, pho
     payment = Payment.objects.get()
     assert page.get_by_test_id("payment-code").inner_text() == payment.code
 
+
+def test_a_slow_screen_the_holder_has_left_does_not_draw_over_the_newer_one(live_server, phone, sms_outbox):
+    # CI once saw it: a language switch re-rendered the payment screen, the holder tapped «Главная», and the
+    # payment's late answer drew the old screen over the home screen.
+    open_wallet(PHONE_NUMBER)
+    _context, page = phone()
+    sign_in(page, live_server.url, sms_outbox)
+    held = []
+    page.route("**/api/v1/favourites", lambda route: held.append(route))
+    nav = page.get_by_role("navigation", name="Разделы приложения")
+    nav.get_by_role("link", name="Избранное").click()
+    page.wait_for_function("location.hash === '#/favourites'")
+    page.wait_for_timeout(100)
+    assert len(held) == 1  # the favourites screen waits for its data
+    nav.get_by_role("link", name="Главная").click()
+    page.get_by_test_id("balance").wait_for()
+    with page.expect_response("**/api/v1/favourites"):
+        held[0].continue_()
+    page.evaluate("new Promise((resolve) => setTimeout(resolve, 200))")
+    assert page.get_by_role("heading", name="Избранное").count() == 0
+    assert page.get_by_test_id("balance").inner_text() == "5 000.00"
