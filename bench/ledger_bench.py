@@ -147,6 +147,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         "OPTIONS server_side_binding is set). Default server",
     )
     parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also run the plain statements through Django's own connection and transaction.atomic() (a third "
+        "variant, printed as a '#   ceiling:' line): how much of the gap is Django's connection, not the project",
+    )
+    parser.add_argument(
         "--no-verify",
         action="store_true",
         help="skip the books invariant check (services.verify.books_violations) after each case",
@@ -164,24 +170,28 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def _child_command(args: argparse.Namespace, database: str) -> list[str]:
-    return [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--child",
-        database,
-        "--payments",
-        str(args.payments),
-        "--workers",
-        ",".join(map(str, args.workers)),
-        "--repeat",
-        str(args.repeat),
-        "--warmup",
-        str(args.warmup),
-        "--mode",
-        args.mode,
-        "--plain-binding",
-        args.plain_binding,
-    ] + (["--no-verify"] if args.no_verify else [])
+    return (
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            database,
+            "--payments",
+            str(args.payments),
+            "--workers",
+            ",".join(map(str, args.workers)),
+            "--repeat",
+            str(args.repeat),
+            "--warmup",
+            str(args.warmup),
+            "--mode",
+            args.mode,
+            "--plain-binding",
+            args.plain_binding,
+        ]
+        + (["--no-verify"] if args.no_verify else [])
+        + (["--ceiling"] if args.ceiling else [])
+    )
 
 
 def _run_child(args: argparse.Namespace, database: str, database_url: str) -> int:
@@ -356,6 +366,44 @@ class PlainConnection:
 
     def close(self) -> None:
         self.conn.close()
+
+
+class DjangoConnection:
+    """The floor's statements through Django's own connection (--ceiling): BEGIN and COMMIT become
+    transaction.atomic(durable=True), as the project's transactions are, the statements go through
+    connection.cursor(). What is left between this and the project is the project's own Python."""
+
+    def __init__(self, vendor: str) -> None:
+        self.vendor = vendor
+        self.begin = "BEGIN"
+        self._atomic = None
+        self.cursor = None
+
+    def execute(self, sql: str, params=()):
+        from django.db import connection, transaction
+
+        if sql == self.begin:
+            self._atomic = transaction.atomic(durable=True)
+            self._atomic.__enter__()
+            self.cursor = connection.cursor()
+            return None
+        if sql in ("COMMIT", "ROLLBACK"):
+            atomic, self._atomic = self._atomic, None
+            if sql == "COMMIT":
+                atomic.__exit__(None, None, None)
+            else:
+                atomic.__exit__(PlainRefused, PlainRefused("rolled back"), None)
+            return None
+        self.cursor.execute(sql, params)
+        return self.cursor
+
+    def stamp(self, when: datetime):
+        return PlainConnection.stamp(self, when)
+
+    def close(self) -> None:
+        from django.db import connection
+
+        connection.close()
 
 
 PLAIN_WALLET_LOCK = "UPDATE wallet_wallet SET updated_at = %s WHERE id = %s AND status = 'active'"
@@ -654,6 +702,11 @@ class Runner:
 
         return pay, connection.close
 
+    def django_worker(self, spec: PlainSpec):
+        """Returns (pay(key), close()) for this worker: the plain statements through Django's connection."""
+        conn = DjangoConnection(self.vendor)
+        return (lambda key: plain_pay(conn, spec, key)), conn.close
+
     def plain_worker(self, spec: PlainSpec):
         """Returns (pay(key), close()) for this worker: its own raw connection, opened in the worker process."""
         conn = PlainConnection(self.plain_db)
@@ -667,7 +720,7 @@ class Runner:
         objects and made its warm-up payments, and stops when the last worker has committed its last payment."""
         counts = [payments // workers + (1 if i < payments % workers else 0) for i in range(workers)]
         targets = self.make_targets(workers, max(counts))
-        specs = [self.plain_spec(target) for target in targets] if variant == "plain" else []
+        specs = [self.plain_spec(target) for target in targets] if variant in ("plain", "django") else []
         run_id = next(self.run_ids)
 
         def work(index: int, start, report) -> None:
@@ -675,6 +728,8 @@ class Runner:
             try:
                 if variant == "plain":
                     pay, close = self.plain_worker(specs[index])
+                elif variant == "django":
+                    pay, close = self.django_worker(specs[index])
                 else:
                     pay, close = self.project_worker(targets[index])
                 prefix = f"bench-{run_id}-{variant}-{index}"
@@ -1005,9 +1060,10 @@ def main_child(args: argparse.Namespace) -> int:
     status = 0
     rows_checked = False
     for workers in args.workers:
-        rates: dict[str, list[float]] = {"project": [], "plain": []}
+        variants = ("project", "plain", "django") if args.ceiling else ("project", "plain")
+        rates: dict[str, list[float]] = {variant: [] for variant in variants}
         for _ in range(args.repeat):
-            for variant in ("project", "plain"):
+            for variant in variants:
                 rates[variant].append(runner.run(variant, workers, args.payments))
             if not rows_checked:
                 rows_checked = True
@@ -1031,6 +1087,15 @@ def main_child(args: argparse.Namespace) -> int:
             f" (target >= {TARGET_RATIO})",
             flush=True,
         )
+        if args.ceiling:
+            ceiling = statistics.median(rates["django"])
+            print(
+                f"#   ceiling: the plain statements through Django's connection and atomic(): {ceiling:.1f}/s, "
+                f"ratio {ceiling / plain:.2f} of plain (no project code: Django's connection and transactions "
+                "alone); "
+                f"the project is {project / ceiling:.2f} of it",
+                flush=True,
+            )
         if args.repeat > 1:
             print(
                 f"#   runs: project {' '.join(f'{r:.1f}' for r in rates['project'])}; "

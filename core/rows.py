@@ -5,7 +5,7 @@ query itself (the USSD engine's one load per request)."""
 from dataclasses import dataclass
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 @dataclass(frozen=True)
@@ -64,12 +64,20 @@ def row_insert(model, values: dict, *, upsert_on: str | None = None, durable: bo
     which the gateway's next request replays)."""
     names = tuple(values)
     fields = fields_named(model, names)
-    with connection.cursor() as cursor:
+    db = database()
+    with db.cursor() as cursor:
         cursor.execute(
-            _insert_sql(model, names, upsert_on, relaxed=not durable and connection.vendor == "postgresql"),
-            [field.get_db_prep_save(values[field.name], connection) for field in fields],
+            _insert_sql(model, names, upsert_on, relaxed=not durable and db.vendor == "postgresql"),
+            [field.get_db_prep_save(values[field.name], db) for field in fields],
         )
         return cursor.fetchone()[0]
+
+
+def database():
+    """The default connection itself rather than the `connection` proxy, for code that touches it many times
+    per statement (field preparation reads connection.ops and .features for every value): each attribute of the
+    proxy is a look-up in asgiref's context-local storage."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def instance_insert(instance) -> None:

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from core.faults import crash_point
 from core.memo import memo_get
 from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, from_tyiyn, som, to_tyiyn
-from core.rows import fields_named
+from core.rows import database, fields_named
 from ledger.errors import MSG_IDEMPOTENCY_CONFLICT, MSG_INSUFFICIENT_FUNDS, IdempotencyConflict, InsufficientFunds
 from ledger.models import AccountKind, LedgerAccount, PostingKind
 from ledger.posting import Leg, insufficient_funds_now, ledger_account_get_or_create, ledger_post_in_transaction
@@ -314,9 +314,10 @@ def _payment_insert(
         "updated_at": now,
     }
     names = tuple(values)
-    params = [field.get_db_prep_save(values[field.name], connection) for field in fields_named(Payment, names)]
+    db = database()
+    params = [field.get_db_prep_save(values[field.name], db) for field in fields_named(Payment, names)]
     sql = _payment_insert_sql(names)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, [*params, wallet.ledger_account_id])
         payment_id, balance_after = cursor.fetchone()
     payment = Payment(

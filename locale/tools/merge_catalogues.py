@@ -29,9 +29,25 @@ def main() -> None:
     for language in LANGUAGES:
         subprocess.run(["git", "checkout", "--ours", f"locale/{language}/LC_MESSAGES/django.po"], cwd=ROOT, check=True)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "ru", "-l", "ky", "-l", "en", "--ignore=.venv",
-         "--ignore=bench", "--ignore=tests", "--ignore=sochi", "--no-obsolete"],
-        cwd=ROOT, check=True, env={**__import__("os").environ, "DEBUG": "1"},
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "ru",
+            "-l",
+            "ky",
+            "-l",
+            "en",
+            "--ignore=.venv",
+            "--ignore=bench",
+            "--ignore=tests",
+            "--ignore=sochi",
+            "--no-obsolete",
+        ],
+        cwd=ROOT,
+        check=True,
+        env={**__import__("os").environ, "DEBUG": "1"},
     )
     for language in LANGUAGES:
         path = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"

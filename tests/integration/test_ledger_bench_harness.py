@@ -76,11 +76,13 @@ def _assert_clean_run(run: subprocess.CompletedProcess, database: str, workers: 
 
 def test_smallest_run_on_sqlite_pays_both_ways_with_the_same_rows_and_clean_books():
     """8 payments through payment_execute and 8 through the plain floor on a throw-away SQLite file: exit 0, one
-    ratio line, the rows check passed, books_violations() clean."""
+    ratio line, the rows check passed, books_violations() clean; with --ceiling the third variant runs as well."""
     # when
-    run = _run_bench("--workers", "1", "--databases", "sqlite")
+    run = _run_bench("--workers", "1", "--databases", "sqlite", "--ceiling")
     # then
     _assert_clean_run(run, "sqlite", [1])
+    # and the third variant (the floor's statements through Django's connection) paid its payments too
+    assert re.search(r"^#   ceiling: .* [0-9.]+/s, ratio [0-9.]+ of plain", run.stdout, re.M), run.stdout
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the suite runs on SQLite: no PostgreSQL server named")
