@@ -122,12 +122,17 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 SQLITE_SYNCHRONOUS = env_choice("SQLITE_SYNCHRONOUS", "FULL", ["FULL", "NORMAL", "EXTRA"])
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "core.db.postgresql"  # Django's, with the pool filled before its first use
     # A pool (psycopg_pool) instead of one kept connection per process: a connection goes back to the pool the
     # moment it is closed, so a payment waiting for the provider holds none (services/payments.py closes it
     # before the call) and the next query takes one from the pool without a new connect.
+    # One connection kept by default: a sync worker runs one request at a time, and the pool hands out its idle
+    # connections in turn (first in, first out), so with two kept every payment's reserve and commit ran on two
+    # different server processes, measurably slower (bench/README.md). A process with more threads (the task
+    # worker, a test's racing threads) grows the pool on demand up to max_size.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env_int("DATABASE_POOL_MIN", 2),
+        "min_size": env_int("DATABASE_POOL_MIN", 1),
         "max_size": env_int("DATABASE_POOL_MAX", 20),
         "timeout": 10,
     }

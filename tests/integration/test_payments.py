@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db.backends.signals import connection_created
 
 from core.money import InvalidAmount
 from ledger.errors import IdempotencyConflict, InsufficientFunds
@@ -181,3 +183,33 @@ def test_reversal_returns_the_money_once(make_wallet, dostek, sms_outbox):
     with pytest.raises(PaymentNotReversible):
         payment_reverse(payment=payment, idempotency_key="refund-2")
     assert books_violations() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the connection pool is PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_one_payment_runs_on_one_server_process_although_it_hands_its_connection_back(make_wallet, dostek):
+    """The payment gives its connection back to the pool before the provider and takes one again for the commit.
+    With one connection kept by default it is the same server process both times: the pool hands idle
+    connections out in turn, and two kept ones put a payment's two transactions on two processes (slower)."""
+    # given: a process's fresh pool (earlier tests' threads may have grown this one)
+    wallet = make_wallet(balance="1000")
+    connection.close()
+    connection.close_pool()
+    pay(wallet, dostek, amount="10", key="pool-warm")
+    backends: list[int] = []
+
+    def record(sender, connection, **kwargs):
+        backends.append(connection.connection.info.backend_pid)
+
+    # when
+    connection_created.connect(record)
+    try:
+        for key in ("pool-1", "pool-2"):
+            connection.close()  # as at the end of a request: the payment takes its first connection too
+            pay(wallet, dostek, amount="10", key=key)
+    finally:
+        connection_created.disconnect(record)
+
+    # then: two takes per payment, all from the same server process
+    assert len(backends) == 4
+    assert len(set(backends)) == 1

@@ -373,7 +373,7 @@ def test_postgresql_settings_use_a_connection_pool():
     database = print_databases(DEBUG="1", DATABASE_URL="postgres://elsom:secret@db.example.kg:5432/elsom")
 
     # then
-    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["ENGINE"] == "core.db.postgresql"  # Django's, pool filled before its first use
     assert (database["HOST"], database["PORT"], database["NAME"], database["USER"]) == (
         "db.example.kg",
         5432,

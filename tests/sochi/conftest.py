@@ -17,6 +17,7 @@ import pytest
 from defusedxml import ElementTree
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from sochi.testing import SochiServer
 
@@ -113,7 +114,7 @@ def _server_database_url() -> str | None:
     if explicit:
         return explicit
     default = settings.DATABASES["default"]
-    if default["ENGINE"] == "django.db.backends.postgresql":
+    if connection.vendor == "postgresql":
         user = default.get("USER") or "postgres"
         password = f":{default['PASSWORD']}" if default.get("PASSWORD") else ""
         host = default.get("HOST") or "127.0.0.1"
