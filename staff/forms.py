@@ -1,7 +1,11 @@
 """Forms of the agent console. They only validate; the views call one domain function with the cleaned data."""
 
+from crispy_forms.bootstrap import FieldWithButtons, StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -20,14 +24,54 @@ class StaffSignInForm(AuthenticationForm):
 
 
 class SearchForm(forms.Form):
+    """The console's one search box: a number in any form, a payment code, an INN, an email or a name."""
+
     q = forms.CharField(
         label=_("Номер, код платежа, ИНН, email или имя"),
         max_length=MAX_QUERY_LENGTH,
         required=False,
+        help_text=_(
+            "Номер в любом виде (0555 12 34 56, +996…), код платежа из SMS (12 цифр), личный ИНН или ИНН компании "
+            "(14 цифр), email входа на сайт, имя и фамилия."
+        ),
         widget=forms.TextInput(
             attrs={"autofocus": True, "placeholder": "0555 12 34 56", "autocomplete": "off", "type": "search"}
         ),
     )
+    button_class = "btn-primary"
+    input_size = "input-group-lg"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.form_action = reverse_lazy("staff:home")
+        self.helper.attrs = {"role": "search", "novalidate": True}
+        self.helper.layout = Layout(
+            FieldWithButtons(
+                "q",
+                StrictButton(_("Найти"), type="submit", css_class=self.button_class),
+                input_size=self.input_size,
+            )
+        )
+
+
+class InlineSearchForm(SearchForm):
+    """The same search at the top of a customer's or a payment's page: a new search without going back."""
+
+    button_class = "btn-outline-secondary"
+    input_size = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["q"]
+        field.help_text = ""
+        field.widget.attrs.pop("autofocus")  # the page's content is what the agent reads first
+        field.widget.attrs.update(
+            placeholder=_("Новый поиск: номер, код платежа, ИНН, email, имя"), **{"aria-label": field.label}
+        )
+        self.helper.form_show_labels = False
+        self.helper.form_class = "staff-search-inline mb-3"
 
 
 class ReasonForm(forms.Form):

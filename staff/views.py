@@ -26,7 +26,7 @@ from services.payments import payment_provider_query
 from services.refunds import refund_approve, refund_reject, refund_request
 from sms.outbox import sms_resend_payment
 from staff import selectors
-from staff.forms import ReasonForm, SearchForm, StaffSignInForm
+from staff.forms import InlineSearchForm, ReasonForm, SearchForm, StaffSignInForm
 from wallet.models import WalletStatus
 from wallet.operations import wallet_pin_reset, wallet_pin_unlock, wallet_set_status
 
@@ -364,7 +364,7 @@ def customer(request, number):
         "wallet": wallet,
         "timeline": timeline,
         "actions": _offered(request.user, WALLET_ACTIONS, wallet),
-        "search": SearchForm(),
+        "search": InlineSearchForm(),
     }
     return render(request, "staff/customer.html", context)
 
@@ -396,7 +396,7 @@ def payment(request, code):
         "file": file,
         "payment": file.payment,
         "actions": _offered(request.user, PAYMENT_ACTIONS, file.payment),
-        "search": SearchForm(),
+        "search": InlineSearchForm(),
     }
     return render(request, "staff/payment.html", context)
 

@@ -75,3 +75,32 @@ def test_whatever_is_typed_the_page_answers(console, found, query):
 def test_nothing_found_is_said(console, found):
     page = console("agent").get(reverse("staff:home"), {"q": "0700 99 99 99"}).content.decode()
     assert 'data-testid="no-results"' in page
+
+
+def _search_form(page: str) -> str:
+    start = page.index('role="search"')
+    return page[page.rindex("<form", 0, start) : page.index("</form>", start)]
+
+
+@pytest.mark.parametrize("where", ["home", "customer", "payment"])
+def test_every_console_page_offers_the_search_and_a_new_one_is_typed_where_the_agent_is(console, found, where):
+    agent = console("agent")
+    url = {
+        "home": reverse("staff:home"),
+        "customer": reverse("staff:customer", args=[found.phone[1:]]),
+        "payment": reverse("staff:payment", args=[found.committed.code]),
+    }[where]
+    form = _search_form(agent.get(url).content.decode())
+    assert 'method="get"' in form and f'action="{reverse("staff:home")}"' in form
+    assert 'name="q"' in form and 'maxlength="100"' in form and "Найти" in form
+    # the search page focuses the box; a customer's or a payment's page does not take the focus from what is read
+    assert ("autofocus" in form) == (where == "home")
+    # where no label is shown the box still has an accessible name
+    assert "Номер, код платежа, ИНН, email или имя" in form
+
+
+def test_the_search_box_speaks_the_agents_language(console, found):
+    agent = console("agent")
+    agent.post(reverse("set_language"), {"language": "en", "next": "/staff/"})
+    form = _search_form(agent.get(reverse("staff:customer", args=[found.phone[1:]])).content.decode())
+    assert "Найти" not in form and "Новый поиск" not in form
