@@ -506,13 +506,14 @@ def plain_tx_commit(
     """services.payments._payment_commit_in_transaction of an accepted payment without a provider exchange, in the
     same statements and order: the settle posting hold -> provider (and hold -> fees with a commission), one
     INSERT; the payment COMMITTED with the provider's transaction id (UPDATE ... WHERE status = 'reserved'); the
-    queued payment SMS with the balance after the reserve; COMMIT."""
+    queued payment SMS with the balance after the reserve; COMMIT. Its text is made before BEGIN, as the project's."""
     from core.money import format_som, from_tyiyn  # a pure function; imported once, then a dict look-up
 
     stamp = conn.stamp(datetime.now(UTC))
     posting_key = f"payment:{key}:settle"
     reference = f"payment:{reserved.code}"
     fingerprint = _posting_fingerprint(PAYMENT_KIND, reference, spec.settle_leg_text)
+    text = spec.sms_template.format(code=reserved.code, balance=format_som(from_tyiyn(reserved.balance_after)))
     conn.execute(conn.begin)
     try:
         row = conn.execute(
@@ -525,7 +526,6 @@ def plain_tx_commit(
             != 1
         ):
             raise PlainRefused(f"payment {reserved.code} is no longer reserved")
-        text = spec.sms_template.format(code=reserved.code, balance=format_som(from_tyiyn(reserved.balance_after)))
         conn.execute(PLAIN_SMS, [spec.phone, text, stamp, reserved.payment_id, stamp]).fetchone()
         conn.execute("COMMIT")
     except BaseException:

@@ -50,27 +50,45 @@ def columns(model, alias: str, vendor: str) -> Columns:
     return Columns(model=model, sql=sql, attnames=tuple(f.attname for f in fields), converters=tuple(converters))
 
 
-def row_insert(model, values: dict, *, upsert_on: str | None = None, durable: bool = True) -> int:
-    """INSERT one row of `model` from {field name: value}, each value prepared by its field as save() would (JSON,
-    dates, money, foreign keys by id), and return its id. The values name every column the table cannot leave
-    NULL: no model default or auto_now is applied here. With `upsert_on` (a unique field's name) a row already
-    there is updated instead, with every given field but that one and `created_at`. One statement composed once
-    per shape: for the writes of every payment and USSD step, where Model.save() costs more than the INSERT.
-    Bypasses save() and its signals: for models without any.
+@dataclass(frozen=True)
+class PreparedRow:
+    """An INSERT with its parameters, prepared before the transaction that runs it (row_write): a transaction that
+    holds a shared account's row lock then spends that time on the statement, not on preparing it."""
+
+    sql: str
+    params: list
+
+
+def row_prepare(model, values: dict, *, upsert_on: str | None = None, durable: bool = True) -> PreparedRow:
+    """The INSERT of one row of `model` from {field name: value}, each value prepared by its field as save() would
+    (JSON, dates, money, foreign keys by id). The values name every column the table cannot leave NULL: no model
+    default or auto_now is applied here. With `upsert_on` (a unique field's name) a row already there is updated
+    instead, with every given field but that one and `created_at`. One statement composed once per shape: for the
+    writes of every payment and USSD step, where Model.save() costs more than the INSERT. Bypasses save() and its
+    signals: for models without any. Needs no database connection (nothing is sent).
 
     durable=False, outside a transaction on PostgreSQL: the statement's commit does not wait for the write-ahead
     log to reach the disk (synchronous_commit off for that one transaction). A crash can then lose the last
     fraction of a second of such rows, never corrupt them: only for rows that can be rebuilt (the USSD session,
     which the gateway's next request replays)."""
     names = tuple(values)
-    fields = fields_named(model, names)
     db = database()
-    with db.cursor() as cursor:
-        cursor.execute(
-            _insert_sql(model, names, upsert_on, relaxed=not durable and db.vendor == "postgresql"),
-            [field.get_db_prep_save(values[field.name], db) for field in fields],
-        )
+    return PreparedRow(
+        sql=_insert_sql(model, names, upsert_on, relaxed=not durable and db.vendor == "postgresql"),
+        params=[field.get_db_prep_save(values[field.name], db) for field in fields_named(model, names)],
+    )
+
+
+def row_write(row: PreparedRow) -> int:
+    """Run a prepared INSERT; the new (or upserted) row's id."""
+    with database().cursor() as cursor:
+        cursor.execute(row.sql, row.params)
         return cursor.fetchone()[0]
+
+
+def row_insert(model, values: dict, *, upsert_on: str | None = None, durable: bool = True) -> int:
+    """row_prepare and row_write in one: INSERT the row now and return its id."""
+    return row_write(row_prepare(model, values, upsert_on=upsert_on, durable=durable))
 
 
 def database():
@@ -80,11 +98,16 @@ def database():
     return connections[DEFAULT_DB_ALIAS]
 
 
-def instance_insert(instance) -> None:
-    """row_insert for a new model instance (its defaults already applied by the model's __init__): every concrete
-    column but the primary key, which it then carries, saved as save() would leave it."""
+def instance_prepare(instance) -> PreparedRow:
+    """row_prepare for a new model instance (its defaults already applied by the model's __init__): every concrete
+    column but the primary key, as save() would leave them."""
     model = type(instance)
-    instance.pk = row_insert(model, {field.name: getattr(instance, field.attname) for field in _saved_fields(model)})
+    return row_prepare(model, {field.name: getattr(instance, field.attname) for field in _saved_fields(model)})
+
+
+def instance_insert(instance, row: PreparedRow | None = None) -> None:
+    """INSERT a new model instance (by its prepared row, if given: instance_prepare), which then carries its id."""
+    instance.pk = row_write(row if row is not None else instance_prepare(instance))
     instance._state.adding, instance._state.db = False, connection.alias
 
 

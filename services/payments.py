@@ -19,7 +19,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -34,7 +34,15 @@ from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, from_
 from core.rows import database, fields_named
 from ledger.errors import MSG_IDEMPOTENCY_CONFLICT, MSG_INSUFFICIENT_FUNDS, IdempotencyConflict, InsufficientFunds
 from ledger.models import AccountKind, LedgerAccount, PostingKind
-from ledger.posting import Leg, insufficient_funds_now, ledger_account_get_or_create, ledger_post_in_transaction
+from ledger.posting import (
+    Leg,
+    PreparedPosting,
+    insufficient_funds_now,
+    ledger_account_get_or_create,
+    ledger_post_in_transaction,
+    ledger_post_prepared,
+    ledger_posting_prepare,
+)
 from services.account_rules import account_parse
 from services.errors import (
     MSG_AMOUNT_ABOVE_MAX,
@@ -55,7 +63,7 @@ from services.errors import (
 from services.models import Channel, Payment, PaymentStatus, ProviderExchange, Service
 from services.providers import ProviderAccepted, ProviderRefused, ProviderUnknown, provider_for
 from sms.models import SmsKind
-from sms.outbox import sms_queue
+from sms.outbox import PreparedSms, sms_prepare, sms_queue, sms_queue_prepared
 from wallet.models import Wallet
 from wallet.operations import wallet_ensure_active, wallet_lock_active, wallet_pin_check_in_transaction
 
@@ -205,16 +213,18 @@ def payment_execute(
     quote = payment_prepare(wallet=wallet, service=service, account=account, amount=amount, check_funds=False)
     fingerprint = _fingerprint(wallet=wallet, quote=quote, channel=channel)
     for attempt in range(3):
+        # Everything the reserve writes is prepared before its transaction begins: inside, the posting holds the
+        # hold account's row (every payment's) until COMMIT, so only the statements run there.
+        draft = _reserve_prepare(
+            wallet=wallet,
+            quote=quote,
+            channel=channel,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            account_holder=account_holder,
+        )
         try:
-            reserved = _payment_reserve(
-                wallet=wallet,
-                quote=quote,
-                channel=channel,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-                pin=pin,
-                account_holder=account_holder,
-            )
+            reserved = _payment_reserve(wallet=wallet, draft=draft, pin=pin)
         except InsufficientFunds as exc:
             raise insufficient_funds_now(exc) from exc
         except IntegrityError:
@@ -225,73 +235,90 @@ def payment_execute(
         break
     if reserved.pin_error is not None:
         raise reserved.pin_error
-    if not reserved.created:
+    if reserved.payment is not None:
         return reserved.payment  # a repeat: what the first request made of it (it may still be in progress there)
+    payment = draft.payment(reserved)
+    wallet.ledger_account.balance = payment.balance_after
     crash_point("after_reserve")
-    return payment_process(payment=reserved.payment)
+    return payment_process(payment=payment)
+
+
+# The payment row's fields in its INSERT's order; the reserve posting's id and the three times are filled in inside
+# the transaction, the rest before it.
+_PAYMENT_FIELDS = (
+    "code",
+    "wallet",
+    "service",
+    "account",
+    "amount",
+    "commission",
+    "total",
+    "channel",
+    "idempotency_key",
+    "fingerprint",
+    "status",
+    "reserve_posting",
+    "provider_txn_id",
+    "account_holder",
+    "provider_comment",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+)
+_RESERVE_POSTING_PARAM = _PAYMENT_FIELDS.index("reserve_posting")
+_TIME_PARAMS = tuple(_PAYMENT_FIELDS.index(name) for name in ("next_attempt_at", "created_at", "updated_at"))
 
 
 @dataclass(frozen=True)
 class _Reserved:
-    payment: Payment | None
-    created: bool = False
+    payment: Payment | None = None  # a repeat: the payment the key made before
+    payment_id: int | None = None  # created now: the new row's id, its posting, the wallet's balance after, times
+    reserve_posting_id: int | None = None
+    balance_after: int | None = None
+    created_at: datetime | None = None
+    next_attempt_at: datetime | None = None
     pin_error: Exception | None = None
 
 
-@transaction.atomic(durable=True)
-def _payment_reserve(
-    *,
-    wallet: Wallet,
-    quote: PaymentQuote,
-    channel: str,
-    idempotency_key: str,
-    fingerprint: str,
-    pin: str | None,
-    account_holder: str,
-) -> _Reserved:
-    if pin is not None:
-        pin_error = wallet_pin_check_in_transaction(wallet=wallet, pin=pin)
-        if pin_error is not None:
-            return _Reserved(payment=None, pin_error=pin_error)  # the counter commits with this transaction
-    else:
-        wallet_lock_active(wallet=wallet)
-    posting, created = ledger_post_in_transaction(
+@dataclass(frozen=True)
+class _ReserveDraft:
+    """A payment's reserve, prepared outside its transaction: the posting and the payment row's parameters."""
+
+    wallet: Wallet
+    quote: PaymentQuote
+    posting: PreparedPosting
+    values: dict
+    params: tuple
+    retry_after: timedelta  # next_attempt_at - created_at (_first_retry_at)
+
+    def payment(self, reserved: _Reserved) -> Payment:
+        """The RESERVED payment the transaction wrote, as saved, without a query."""
+        values = {k: v for k, v in self.values.items() if k not in ("wallet", "service", "reserve_posting")}
+        values.update(
+            created_at=reserved.created_at, updated_at=reserved.created_at, next_attempt_at=reserved.next_attempt_at
+        )
+        payment = Payment(
+            id=reserved.payment_id,
+            wallet=self.wallet,
+            service=self.quote.service,
+            balance_after=from_tyiyn(reserved.balance_after),
+            reserve_posting_id=reserved.reserve_posting_id,
+            **values,
+        )
+        payment._state.adding, payment._state.db = False, connection.alias
+        return payment
+
+
+def _reserve_prepare(*, wallet, quote, channel, idempotency_key, fingerprint, account_holder) -> _ReserveDraft:
+    posting = ledger_posting_prepare(
         idempotency_key=f"payment:{idempotency_key}:reserve",
         kind=PostingKind.RESERVE,
         legs=[Leg(debit=wallet.ledger_account, credit=hold_account(), amount=quote.total, kind=PostingKind.RESERVE)],
         reference=f"payment:{idempotency_key}"[:128],
     )
-    if not created:
-        existing = _existing(idempotency_key, fingerprint)
-        if existing is None:  # pragma: no cover - the reserve posting is written with its payment
-            raise IdempotencyConflict(MSG_IDEMPOTENCY_CONFLICT)
-        return _Reserved(payment=existing)
-    payment = _payment_insert(
-        wallet=wallet,
-        quote=quote,
-        channel=channel,
-        idempotency_key=idempotency_key,
-        fingerprint=fingerprint,
-        reserve_posting_id=posting.pk,
-        account_holder=account_holder,
-    )
-    return _Reserved(payment=payment, created=True)
-
-
-def _first_retry_at(now, service: Service):
-    """The worker leaves a new payment alone while the request that made it may still be waiting for the provider
-    (its timeouts), and a little longer."""
-    endpoint = settings.OSMP_ENDPOINTS.get(service.provider.code, {})
-    waited = endpoint.get("TIMEOUT", 0) + endpoint.get("CONNECT_TIMEOUT", 0)
-    return now + timedelta(seconds=waited + settings.PAYMENT_RETRY_BASE_SECONDS)
-
-
-def _payment_insert(
-    *, wallet, quote, channel, idempotency_key, fingerprint, reserve_posting_id, account_holder
-) -> Payment:
-    """The payment row, RESERVED, with the wallet's balance after the reserve read inside the INSERT (the posting
-    above holds that account's row lock, so the value is exact). Plain SQL: the ORM cannot return that column."""
     now = timezone.now()
+    retry_after = _first_retry_at(now, quote.service) - now
     values = {
         "code": _new_code(),
         "wallet": wallet.pk,
@@ -304,42 +331,78 @@ def _payment_insert(
         "idempotency_key": idempotency_key,
         "fingerprint": fingerprint,
         "status": PaymentStatus.RESERVED,
-        "reserve_posting": reserve_posting_id,
+        "reserve_posting": None,
         "provider_txn_id": "",
         "account_holder": account_holder[:200],
         "provider_comment": "",
         "attempts": 0,
-        "next_attempt_at": _first_retry_at(now, quote.service),
+        "next_attempt_at": now + retry_after,
         "created_at": now,
         "updated_at": now,
     }
-    names = tuple(values)
     db = database()
-    params = [field.get_db_prep_save(values[field.name], db) for field in fields_named(Payment, names)]
-    sql = _payment_insert_sql(names)
-    with db.cursor() as cursor:
-        cursor.execute(sql, [*params, wallet.ledger_account_id])
-        payment_id, balance_after = cursor.fetchone()
-    payment = Payment(
-        id=payment_id,
-        wallet=wallet,
-        service=quote.service,
-        balance_after=from_tyiyn(balance_after),
-        **{k: v for k, v in values.items() if k not in ("wallet", "service", "reserve_posting")},
-        reserve_posting_id=reserve_posting_id,
+    params = tuple(field.get_db_prep_save(values[field.name], db) for field in fields_named(Payment, _PAYMENT_FIELDS))
+    return _ReserveDraft(
+        wallet=wallet, quote=quote, posting=posting, values=values, params=params, retry_after=retry_after
     )
-    payment._state.adding, payment._state.db = False, connection.alias
-    wallet.ledger_account.balance = payment.balance_after
-    return payment
+
+
+@transaction.atomic(durable=True)
+def _payment_reserve(*, wallet: Wallet, draft: _ReserveDraft, pin: str | None) -> _Reserved:
+    if pin is not None:
+        pin_error = wallet_pin_check_in_transaction(wallet=wallet, pin=pin)
+        if pin_error is not None:
+            return _Reserved(pin_error=pin_error)  # the counter commits with this transaction
+    else:
+        wallet_lock_active(wallet=wallet)
+    posting_id, created = ledger_post_prepared(prepared=draft.posting)
+    if not created:
+        existing = _existing(draft.values["idempotency_key"], draft.values["fingerprint"])
+        if existing is None:  # pragma: no cover - the reserve posting is written with its payment
+            raise IdempotencyConflict(MSG_IDEMPOTENCY_CONFLICT)
+        return _Reserved(payment=existing)
+    return _payment_insert(draft=draft, reserve_posting_id=posting_id)
+
+
+def _first_retry_at(now, service: Service):
+    """The worker leaves a new payment alone while the request that made it may still be waiting for the provider
+    (its timeouts), and a little longer."""
+    endpoint = settings.OSMP_ENDPOINTS.get(service.provider.code, {})
+    waited = endpoint.get("TIMEOUT", 0) + endpoint.get("CONNECT_TIMEOUT", 0)
+    return now + timedelta(seconds=waited + settings.PAYMENT_RETRY_BASE_SECONDS)
+
+
+def _payment_insert(*, draft: _ReserveDraft, reserve_posting_id: int) -> _Reserved:
+    """The payment row, RESERVED, with the wallet's balance after the reserve read inside the INSERT (the posting
+    above holds that account's row lock, so the value is exact). Plain SQL: the ORM cannot return that column.
+    Stamped with the time of the write: the draft may have waited for the database's lock, and the worker's first
+    retry counts from here."""
+    db = database()
+    now = timezone.now()
+    params = list(draft.params)
+    params[_RESERVE_POSTING_PARAM] = reserve_posting_id
+    stamp, retry_at = db.ops.adapt_datetimefield_value(now), db.ops.adapt_datetimefield_value(now + draft.retry_after)
+    for index, value in zip(_TIME_PARAMS, (retry_at, stamp, stamp), strict=True):
+        params[index] = value
+    with db.cursor() as cursor:
+        cursor.execute(_payment_insert_sql(), [*params, draft.wallet.ledger_account_id])
+        payment_id, balance_after = cursor.fetchone()
+    return _Reserved(
+        payment_id=payment_id,
+        reserve_posting_id=reserve_posting_id,
+        balance_after=balance_after,
+        created_at=now,
+        next_attempt_at=now + draft.retry_after,
+    )
 
 
 @functools.cache
-def _payment_insert_sql(names: tuple[str, ...]) -> str:
-    """The statement for these columns, composed once per process."""
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields_named(Payment, names))
+def _payment_insert_sql() -> str:
+    """The statement, composed once per process."""
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields_named(Payment, _PAYMENT_FIELDS))
     return (
         f"INSERT INTO {Payment._meta.db_table} ({columns}, balance_after)"
-        f" VALUES ({', '.join(['%s'] * len(names))},"
+        f" VALUES ({', '.join(['%s'] * len(_PAYMENT_FIELDS))},"
         f" (SELECT balance FROM {LedgerAccount._meta.db_table} WHERE id = %s)) RETURNING id, balance_after"
     )
 
@@ -398,34 +461,65 @@ def _settled_elsewhere(payment: Payment) -> Payment:
     return payment
 
 
-def _settle_posting(*, payment: Payment, kind: str, legs: list[Leg]):
-    """Claim the payment's one settlement (commit or release) by its posting key: None if it was settled before."""
+def _settle_posting(*, payment: Payment, prepared: PreparedPosting) -> int | None:
+    """Claim the payment's one settlement (commit or release) by its posting key: the posting's id, or None if the
+    payment was settled before."""
     try:
-        posting, created = ledger_post_in_transaction(
-            idempotency_key=_settle_key(payment), kind=kind, legs=legs, reference=f"payment:{payment.code}"
-        )
+        posting_id, created = ledger_post_prepared(prepared=prepared)
     except IdempotencyConflict:
         return None  # settled the other way meanwhile (committed, or released by a worker that gave up)
-    return posting if created else None
+    return posting_id if created else None
 
 
-@transaction.atomic(durable=True)
-def _payment_commit(*, payment: Payment, outcome: ProviderAccepted) -> Payment:
-    return _payment_commit_in_transaction(payment=payment, outcome=outcome)
+@dataclass(frozen=True)
+class _CommitDraft:
+    """A commit prepared outside its transaction: the settle posting, the SMS, the provider's transaction id."""
+
+    posting: PreparedPosting
+    sms: PreparedSms
+    provider_txn_id: str
 
 
-def _payment_commit_in_transaction(*, payment: Payment, outcome: ProviderAccepted) -> Payment:
+def _commit_prepare(*, payment: Payment, outcome: ProviderAccepted) -> _CommitDraft:
     hold = hold_account()
     legs = [Leg(debit=hold, credit=payment.service.provider.settlement_account, amount=payment.amount, kind="payment")]
     if payment.commission > 0:
         legs.append(Leg(debit=hold, credit=fees_account(), amount=payment.commission, kind="commission"))
-    posting = _settle_posting(payment=payment, kind=PostingKind.PAYMENT, legs=legs)
+    return _CommitDraft(
+        posting=ledger_posting_prepare(
+            idempotency_key=_settle_key(payment),
+            kind=PostingKind.PAYMENT,
+            legs=legs,
+            reference=f"payment:{payment.code}",
+        ),
+        sms=sms_prepare(
+            phone=payment.wallet.phone, text=payment_sms_text(payment), kind=SmsKind.PAYMENT, payment=payment
+        ),
+        provider_txn_id=outcome.provider_txn_id[:64],
+    )
+
+
+def _payment_commit(*, payment: Payment, outcome: ProviderAccepted) -> Payment:
+    # Prepared before the transaction: inside, the settle posting holds the hold and the provider's accounts' rows
+    # (every payment's) until COMMIT, so only the statements run there.
+    draft = _commit_prepare(payment=payment, outcome=outcome)
+    with transaction.atomic(durable=True):
+        return _payment_commit_in_transaction(payment=payment, outcome=outcome, draft=draft)
+
+
+def _payment_commit_in_transaction(
+    *, payment: Payment, outcome: ProviderAccepted, draft: _CommitDraft | None = None
+) -> Payment:
+    if draft is None:
+        draft = _commit_prepare(payment=payment, outcome=outcome)
     if outcome.exchange is not None:
+        # Before the posting, so that this ORM INSERT's Python runs before the shared accounts' rows are locked.
         _exchange_record(provider=payment.service.provider, payment=payment, answer=outcome.exchange)
-    if posting is None:
+    posting_id = _settle_posting(payment=payment, prepared=draft.posting)
+    if posting_id is None:
         return _settled_elsewhere(payment)
     now = timezone.now()
-    provider_txn_id = outcome.provider_txn_id[:64]
+    result = 0 if outcome.exchange is not None else None
     # Plain SQL: the statement of every payment's second transaction; the ORM's update() compiles it anew each time.
     stamp = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
@@ -435,19 +529,22 @@ def _payment_commit_in_transaction(*, payment: Payment, outcome: ProviderAccepte
             " claimed_until = NULL, committed_at = %s, updated_at = %s WHERE id = %s AND status = %s",
             [
                 PaymentStatus.COMMITTED,
-                posting.pk,
-                provider_txn_id,
-                0 if outcome.exchange is not None else None,
+                posting_id,
+                draft.provider_txn_id,
+                result,
                 stamp,
                 stamp,
                 payment.pk,
                 PaymentStatus.RESERVED,
             ],
         )
-    payment.status, payment.settle_posting, payment.provider_txn_id = PaymentStatus.COMMITTED, posting, provider_txn_id
+    sms_queue_prepared(draft.sms)
+    # The row as the UPDATE left it.
+    payment.status, payment.settle_posting_id = PaymentStatus.COMMITTED, posting_id
+    payment.provider_txn_id, payment.provider_result, payment.provider_comment = draft.provider_txn_id, result, ""
+    payment.attempts += 1
     payment.committed_at = payment.updated_at = now
     payment.next_attempt_at = payment.claimed_until = None
-    sms_queue(phone=payment.wallet.phone, text=payment_sms_text(payment), kind=SmsKind.PAYMENT, payment=payment)
     return payment
 
 
@@ -457,15 +554,18 @@ def _payment_release(*, payment: Payment, outcome: ProviderRefused) -> Payment:
     the holder is told."""
     wallet = payment.wallet
     legs = [Leg(debit=hold_account(), credit=wallet.ledger_account, amount=payment.total, kind="release")]
-    posting = _settle_posting(payment=payment, kind=PostingKind.RELEASE, legs=legs)
+    prepared = ledger_posting_prepare(
+        idempotency_key=_settle_key(payment), kind=PostingKind.RELEASE, legs=legs, reference=f"payment:{payment.code}"
+    )
+    posting_id = _settle_posting(payment=payment, prepared=prepared)
     if outcome.exchange is not None:
         _exchange_record(provider=payment.service.provider, payment=payment, answer=outcome.exchange)
-    if posting is None:
+    if posting_id is None:
         return _settled_elsewhere(payment)
     now = timezone.now()
     Payment.objects.filter(pk=payment.pk, status=PaymentStatus.RESERVED).update(
         status=PaymentStatus.ABORTED,
-        settle_posting=posting,
+        settle_posting_id=posting_id,
         provider_result=outcome.code,
         provider_comment=outcome.reason[:255],
         attempts=F("attempts") + (1 if outcome.exchange is not None else 0),
@@ -474,9 +574,9 @@ def _payment_release(*, payment: Payment, outcome: ProviderRefused) -> Payment:
         aborted_at=now,
         updated_at=now,
     )
-    payment.status, payment.settle_posting, payment.aborted_at, payment.updated_at = (
+    payment.status, payment.settle_posting_id, payment.aborted_at, payment.updated_at = (
         PaymentStatus.ABORTED,
-        posting,
+        posting_id,
         now,
         now,
     )

@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from core.rows import instance_insert
+from core.rows import PreparedRow, instance_insert, instance_prepare
 from sms.models import SmsKind, SmsMessage, SmsStatus
 
 logger = logging.getLogger(__name__)
@@ -26,15 +27,36 @@ class NothingToResend(DomainError):
     code = "nothing_to_resend"
 
 
-def sms_queue(*, phone: str, text: str, kind: str, payment=None, resent_from: SmsMessage | None = None) -> SmsMessage:
-    """Write the message to the outbox. Call it inside the transaction of the event it reports."""
+@dataclass(frozen=True)
+class PreparedSms:
+    """A message and its INSERT, made before the transaction that queues it (sms_queue_prepared)."""
+
+    message: SmsMessage
+    row: PreparedRow
+
+
+def sms_prepare(
+    *, phone: str, text: str, kind: str, payment=None, resent_from: SmsMessage | None = None
+) -> PreparedSms:
+    """The outbox row of a message, ready to be written: for a caller whose transaction holds a shared lock while it
+    queues (the payment's commit holds the hold and provider accounts' rows)."""
     now = timezone.now()
     message = SmsMessage(
         phone=phone, text=text, kind=kind, payment=payment, resent_from=resent_from, next_attempt_at=now, created_at=now
     )
+    return PreparedSms(message=message, row=instance_prepare(message))
+
+
+def sms_queue_prepared(prepared: PreparedSms) -> SmsMessage:
+    """Write a prepared message to the outbox. Call it inside the transaction of the event it reports."""
     # Plain SQL (core.rows): an INSERT of every payment; Model.save() spends more Python on it than the database does.
-    instance_insert(message)
-    return message
+    instance_insert(prepared.message, prepared.row)
+    return prepared.message
+
+
+def sms_queue(*, phone: str, text: str, kind: str, payment=None, resent_from: SmsMessage | None = None) -> SmsMessage:
+    """Write the message to the outbox. Call it inside the transaction of the event it reports."""
+    return sms_queue_prepared(sms_prepare(phone=phone, text=text, kind=kind, payment=payment, resent_from=resent_from))
 
 
 def sms_backend():
