@@ -507,11 +507,7 @@ def _payment_commit(*, payment: Payment, outcome: ProviderAccepted) -> Payment:
         return _payment_commit_in_transaction(payment=payment, outcome=outcome, draft=draft)
 
 
-def _payment_commit_in_transaction(
-    *, payment: Payment, outcome: ProviderAccepted, draft: _CommitDraft | None = None
-) -> Payment:
-    if draft is None:
-        draft = _commit_prepare(payment=payment, outcome=outcome)
+def _payment_commit_in_transaction(*, payment: Payment, outcome: ProviderAccepted, draft: _CommitDraft) -> Payment:
     if outcome.exchange is not None:
         # Before the posting, so that this ORM INSERT's Python runs before the shared accounts' rows are locked.
         _exchange_record(provider=payment.service.provider, payment=payment, answer=outcome.exchange)
@@ -721,8 +717,9 @@ def payment_provider_query(*, payment: Payment, actor, reason: str) -> ProviderQ
         )
 
     if isinstance(outcome, ProviderAccepted):
+        draft = _commit_prepare(payment=payment, outcome=outcome)
         with transaction.atomic(durable=True):
-            committed = _payment_commit_in_transaction(payment=payment, outcome=outcome)
+            committed = _payment_commit_in_transaction(payment=payment, outcome=outcome, draft=draft)
             record("found", committed)
         return ProviderQuery(said="found", payment=committed)
     with transaction.atomic(durable=True):
