@@ -326,7 +326,7 @@ class PlainSpec:
     settle_legs: str  # the same for the settle posting (hold -> provider, and hold -> fees with a commission)
     settle_leg_text: tuple[str, ...]
     payment_fingerprint: str
-    first_retry_after: timedelta  # a new payment's next_attempt_at - created_at (services.payments._first_retry_at)
+    first_retry_after: timedelta  # a new payment's next_attempt_at - created_at (services.payments._first_retry_delay)
     provider_code: str
     sms_template: str  # str.format with {code} and {balance}
 
@@ -607,12 +607,10 @@ class Runner:
     def plain_spec(self, target: Target) -> PlainSpec:
         """Worked out with Django in the parent, from the project's own functions where they exist (the payment
         fingerprint, the first retry time, the SMS text), so that the plain rows are the project's rows."""
-        from django.utils import timezone
-
         from core.money import format_som, to_tyiyn
         from ledger.models import LedgerAccount, PostingKind
         from services.models import Payment, Service
-        from services.payments import PaymentQuote, _first_retry_at, payment_sms_text
+        from services.payments import PaymentQuote, _first_retry_delay, payment_sms_text
         from services.payments import _fingerprint as payment_fingerprint
         from wallet.models import Wallet
 
@@ -640,7 +638,6 @@ class Runner:
         quote = PaymentQuote(
             service=service, account=PAYER_ACCOUNT, amount=AMOUNT, commission=self.commission, total=total
         )
-        now = timezone.now()
         # The project's own SMS text with markers where the code and the balance go.
         probe_balance = Decimal("987654321.09")
         probe = Payment(
@@ -671,7 +668,7 @@ class Runner:
             settle_legs=legs_column(settle),
             settle_leg_text=leg_text(settle),
             payment_fingerprint=payment_fingerprint(wallet=wallet, quote=quote, channel=CHANNEL),
-            first_retry_after=_first_retry_at(now, service) - now,
+            first_retry_after=_first_retry_delay(service),
             provider_code=service.provider.code,
             sms_template=template,
         )

@@ -243,9 +243,9 @@ def payment_execute(
     return payment_process(payment=payment)
 
 
-# The payment row's fields in its INSERT's order; the reserve posting's id and the three times are filled in inside
-# the transaction, the rest before it.
-_PAYMENT_FIELDS = (
+# The payment row's columns known before its transaction, in the INSERT's order; the reserve posting's id and the
+# three times (_WRITTEN_AT_INSERT) follow them, taken at the write.
+_PREPARED_FIELDS = (
     "code",
     "wallet",
     "service",
@@ -257,17 +257,12 @@ _PAYMENT_FIELDS = (
     "idempotency_key",
     "fingerprint",
     "status",
-    "reserve_posting",
     "provider_txn_id",
     "account_holder",
     "provider_comment",
     "attempts",
-    "next_attempt_at",
-    "created_at",
-    "updated_at",
 )
-_RESERVE_POSTING_PARAM = _PAYMENT_FIELDS.index("reserve_posting")
-_TIME_PARAMS = tuple(_PAYMENT_FIELDS.index(name) for name in ("next_attempt_at", "created_at", "updated_at"))
+_WRITTEN_AT_INSERT = ("reserve_posting", "next_attempt_at", "created_at", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -288,23 +283,22 @@ class _ReserveDraft:
     wallet: Wallet
     quote: PaymentQuote
     posting: PreparedPosting
-    values: dict
-    params: tuple
-    retry_after: timedelta  # next_attempt_at - created_at (_first_retry_at)
+    values: dict  # _PREPARED_FIELDS
+    params: tuple  # their database values
+    retry_after: timedelta  # next_attempt_at - created_at (_first_retry_delay)
 
     def payment(self, reserved: _Reserved) -> Payment:
         """The RESERVED payment the transaction wrote, as saved, without a query."""
-        values = {k: v for k, v in self.values.items() if k not in ("wallet", "service", "reserve_posting")}
-        values.update(
-            created_at=reserved.created_at, updated_at=reserved.created_at, next_attempt_at=reserved.next_attempt_at
-        )
         payment = Payment(
             id=reserved.payment_id,
             wallet=self.wallet,
             service=self.quote.service,
             balance_after=from_tyiyn(reserved.balance_after),
             reserve_posting_id=reserved.reserve_posting_id,
-            **values,
+            next_attempt_at=reserved.next_attempt_at,
+            created_at=reserved.created_at,
+            updated_at=reserved.created_at,
+            **{k: v for k, v in self.values.items() if k not in ("wallet", "service")},
         )
         payment._state.adding, payment._state.db = False, connection.alias
         return payment
@@ -317,8 +311,6 @@ def _reserve_prepare(*, wallet, quote, channel, idempotency_key, fingerprint, ac
         legs=[Leg(debit=wallet.ledger_account, credit=hold_account(), amount=quote.total, kind=PostingKind.RESERVE)],
         reference=f"payment:{idempotency_key}"[:128],
     )
-    now = timezone.now()
-    retry_after = _first_retry_at(now, quote.service) - now
     values = {
         "code": _new_code(),
         "wallet": wallet.pk,
@@ -331,19 +323,20 @@ def _reserve_prepare(*, wallet, quote, channel, idempotency_key, fingerprint, ac
         "idempotency_key": idempotency_key,
         "fingerprint": fingerprint,
         "status": PaymentStatus.RESERVED,
-        "reserve_posting": None,
         "provider_txn_id": "",
         "account_holder": account_holder[:200],
         "provider_comment": "",
         "attempts": 0,
-        "next_attempt_at": now + retry_after,
-        "created_at": now,
-        "updated_at": now,
     }
     db = database()
-    params = tuple(field.get_db_prep_save(values[field.name], db) for field in fields_named(Payment, _PAYMENT_FIELDS))
+    params = tuple(field.get_db_prep_save(values[field.name], db) for field in fields_named(Payment, _PREPARED_FIELDS))
     return _ReserveDraft(
-        wallet=wallet, quote=quote, posting=posting, values=values, params=params, retry_after=retry_after
+        wallet=wallet,
+        quote=quote,
+        posting=posting,
+        values=values,
+        params=params,
+        retry_after=_first_retry_delay(quote.service),
     )
 
 
@@ -364,12 +357,12 @@ def _payment_reserve(*, wallet: Wallet, draft: _ReserveDraft, pin: str | None) -
     return _payment_insert(draft=draft, reserve_posting_id=posting_id)
 
 
-def _first_retry_at(now, service: Service):
+def _first_retry_delay(service: Service) -> timedelta:
     """The worker leaves a new payment alone while the request that made it may still be waiting for the provider
     (its timeouts), and a little longer."""
     endpoint = settings.OSMP_ENDPOINTS.get(service.provider.code, {})
     waited = endpoint.get("TIMEOUT", 0) + endpoint.get("CONNECT_TIMEOUT", 0)
-    return now + timedelta(seconds=waited + settings.PAYMENT_RETRY_BASE_SECONDS)
+    return timedelta(seconds=waited + settings.PAYMENT_RETRY_BASE_SECONDS)
 
 
 def _payment_insert(*, draft: _ReserveDraft, reserve_posting_id: int) -> _Reserved:
@@ -379,30 +372,29 @@ def _payment_insert(*, draft: _ReserveDraft, reserve_posting_id: int) -> _Reserv
     retry counts from here."""
     db = database()
     now = timezone.now()
-    params = list(draft.params)
-    params[_RESERVE_POSTING_PARAM] = reserve_posting_id
-    stamp, retry_at = db.ops.adapt_datetimefield_value(now), db.ops.adapt_datetimefield_value(now + draft.retry_after)
-    for index, value in zip(_TIME_PARAMS, (retry_at, stamp, stamp), strict=True):
-        params[index] = value
+    retry_at = now + draft.retry_after
+    stamp = db.ops.adapt_datetimefield_value(now)
+    written = [reserve_posting_id, db.ops.adapt_datetimefield_value(retry_at), stamp, stamp]
     with db.cursor() as cursor:
-        cursor.execute(_payment_insert_sql(), [*params, draft.wallet.ledger_account_id])
+        cursor.execute(_payment_insert_sql(), [*draft.params, *written, draft.wallet.ledger_account_id])
         payment_id, balance_after = cursor.fetchone()
     return _Reserved(
         payment_id=payment_id,
         reserve_posting_id=reserve_posting_id,
         balance_after=balance_after,
         created_at=now,
-        next_attempt_at=now + draft.retry_after,
+        next_attempt_at=retry_at,
     )
 
 
 @functools.cache
 def _payment_insert_sql() -> str:
     """The statement, composed once per process."""
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields_named(Payment, _PAYMENT_FIELDS))
+    fields = fields_named(Payment, _PREPARED_FIELDS + _WRITTEN_AT_INSERT)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     return (
         f"INSERT INTO {Payment._meta.db_table} ({columns}, balance_after)"
-        f" VALUES ({', '.join(['%s'] * len(_PAYMENT_FIELDS))},"
+        f" VALUES ({', '.join(['%s'] * len(fields))},"
         f" (SELECT balance FROM {LedgerAccount._meta.db_table} WHERE id = %s)) RETURNING id, balance_after"
     )
 
