@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from accounts.errors import MSG_ACCOUNT_EXISTS, MSG_EMAIL_TAKEN, WebAccountExists
 from accounts.models import User
+from audit.models import StaffAction
+from audit.operations import audit_reason, audit_record, staff_require
+from audit.roles import StaffPermission
 from core.models import Throttle
 from core.throttle import throttle_reset
-from staff.audit import audit_reason, audit_record, staff_require
-from staff.models import StaffAction
 from wallet.models import Wallet
 
 OFFER_VERSION = "2024-01"
@@ -79,7 +80,7 @@ def sign_in_key(phone: str) -> str:
 def web_sign_in_unlock(*, wallet: Wallet, actor, reason: str) -> None:
     """Call-centre: lift the web sign-in lockout of a number (5 wrong passwords in 15 minutes) after checking who
     calls — both the cabinet's own counter and django-axes' record, so that neither keeps the holder out."""
-    staff_require(actor, "wallet.unlock_sign_in")
+    staff_require(actor, StaffPermission.UNLOCK_SIGN_IN)
     reason = audit_reason(reason)
     key = sign_in_key(wallet.phone)
     hits = Throttle.objects.filter(key=key).values_list("hits", flat=True).first() or 0

@@ -18,8 +18,9 @@ from api.errors import (
     Unauthorized,
 )
 from api.models import DeviceToken
-from staff.audit import audit_reason, audit_record, staff_require
-from staff.models import StaffAction
+from audit.models import StaffAction
+from audit.operations import audit_reason, audit_record, staff_require
+from audit.roles import StaffPermission
 from wallet.models import Wallet
 
 # A fixed lifetime from sign-in, not extended by use: a lost phone's token dies by itself within this time even if
@@ -90,7 +91,7 @@ def device_revoke(*, wallet: Wallet, device_id: int) -> None:
 @transaction.atomic
 def device_revoke_by_staff(*, device: DeviceToken, actor, reason: str) -> bool:
     """Call-centre: sign a holder's device out (a lost or stolen phone). False: it was revoked already."""
-    staff_require(actor, "api.revoke_devicetoken")
+    staff_require(actor, StaffPermission.REVOKE_DEVICE)
     reason = audit_reason(reason)
     now = timezone.now()
     if not DeviceToken.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=now, revoked_by=actor):
@@ -110,7 +111,7 @@ def device_revoke_by_staff(*, device: DeviceToken, actor, reason: str) -> bool:
 @transaction.atomic
 def device_revoke_all_by_staff(*, wallet: Wallet, actor, reason: str) -> int:
     """Call-centre (the console): sign every device of the wallet out of the app at once. Returns how many."""
-    staff_require(actor, "api.revoke_devicetoken")
+    staff_require(actor, StaffPermission.REVOKE_DEVICE)
     reason = audit_reason(reason)
     live = DeviceToken.objects.filter(wallet_id=wallet.pk, revoked_at__isnull=True, expires_at__gt=timezone.now())
     ids = list(live.order_by("id").values_list("id", flat=True))

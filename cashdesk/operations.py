@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import StaffAction
+from audit.operations import audit_record, staff_require
+from audit.roles import StaffPermission
 from core.errors import DomainError
 from core.money import format_som, som
 from ledger.models import Posting
-from staff.audit import audit_record, staff_require
-from staff.models import StaffAction
 from wallet.models import Wallet
 from wallet.operations import cash_in_in_transaction
 
@@ -78,7 +79,7 @@ def _receipt_checked(channel: str, receipt: str) -> str:
 def cash_desk_credit(*, wallet: Wallet, amount: Decimal, receipt: str, actor) -> CashReceipt:
     """A KICB branch cashier credits cash handed in over the counter, after checking the holder's ID card against
     the wallet's name. The audit entry is written with the credit, once: a repeat of the receipt writes nothing."""
-    staff_require(actor, "staff.use_cash_desk")
+    staff_require(actor, StaffPermission.USE_CASH_DESK)
     receipt = _receipt_checked(BRANCH_CHANNEL, receipt)
     amount = som(amount)
     cash_check_limit(channel=BRANCH_CHANNEL, amount=amount, place=_("Касса отделения KICB"))

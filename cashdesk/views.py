@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry, StaffAction
 from cashdesk import operations
 from cashdesk.forms import BranchCreditForm, FindWalletForm
 from core.errors import DomainError
 from core.money import format_som
 from ledger.models import Posting
-from staff.models import AuditEntry, StaffAction
 from staff.views import staff_permission_required
 from wallet.models import Wallet, WalletStatus
 from wallet.operations import wallet_get
@@ -25,7 +25,7 @@ MSG_CREDITED = _("Зачислено %(amount)s сом на кошелек %(pho
 MSG_ALREADY_CREDITED = _("Эта квитанция уже проведена (повторное нажатие): деньги зачислены один раз.")
 MSG_WALLET_BLOCKED = _("Кошелек заблокирован: пополнение невозможно. Клиенту — в call-центр ЭЛСОМ %(phone)s.")
 
-cashier_required = staff_permission_required("staff.use_cash_desk")
+cashier_required = staff_permission_required("audit.use_cash_desk")
 
 
 def _find(phone_e164: str) -> Wallet | None:

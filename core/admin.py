@@ -9,7 +9,9 @@ from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from audit.operations import audit_reason
 from core.errors import DomainError
+from wallet.phone import InvalidPhone, phone_parse
 
 # Django's own titles glue the model's name into a phrase («Изменить %s» -> «Изменить услуга», «Выберите %s для
 # изменения»), which Russian and Kyrgyz cannot decline; ours put the name first.
@@ -30,8 +32,6 @@ class PortalAdminMixin:
     phone_search_fields: tuple[str, ...] = ()
 
     def get_search_results(self, request, queryset, search_term):
-        from wallet.phone import InvalidPhone, phone_parse
-
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if not self.phone_search_fields or not search_term.strip():
             return found, may_have_duplicates
@@ -80,8 +80,6 @@ class ReasonForm(forms.Form):
     )
 
     def clean_reason(self):
-        from staff.audit import audit_reason
-
         try:
             return audit_reason(self.cleaned_data["reason"])
         except DomainError as error:

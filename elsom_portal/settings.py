@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "sms",
     "wallet",
     "services",
+    "audit",
     "cabinet",
     "ussd",
     "staff",

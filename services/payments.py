@@ -28,6 +28,9 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit.models import StaffAction
+from audit.operations import audit_reason, audit_record, staff_require
+from audit.roles import StaffPermission
 from core.faults import crash_point
 from core.memo import memo_get
 from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, from_tyiyn, som, to_tyiyn
@@ -674,10 +677,7 @@ def payment_provider_query(*, payment: Payment, actor, reason: str) -> ProviderQ
 
     The entry is written with the change it reports where there is one (the commit); a retry makes its own
     transactions around the provider's pay call, so there the entry follows it with the outcome."""
-    from staff.audit import audit_reason, audit_record, staff_require
-    from staff.models import StaffAction
-
-    staff_require(actor, "services.query_provider")
+    staff_require(actor, StaffPermission.QUERY_PROVIDER)
     reason = audit_reason(reason)
     _ensure_no_transaction()
     payment = Payment.objects.select_related(

@@ -6,12 +6,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import StaffAction
+from audit.operations import NotAllowed, audit_reason, audit_record, staff_require
+from audit.roles import StaffPermission
 from core.errors import DomainError
 from services.errors import MSG_PAYMENT_NOT_COMMITTED, PaymentNotReversible
 from services.models import Payment, PaymentStatus, RefundRequest, RefundStatus
 from services.payments import payment_reverse_in_transaction
-from staff.audit import NotAllowed, audit_reason, audit_record, staff_require
-from staff.models import StaffAction
 
 MSG_REFUND_PENDING = _("По этому платежу уже есть запрос на возврат, он ждет решения.")
 MSG_REFUND_DECIDED = _("Этот запрос уже решен.")
@@ -26,7 +27,7 @@ class RefundRefused(DomainError):
 
 @transaction.atomic
 def refund_request(*, payment: Payment, actor, reason: str) -> RefundRequest:
-    staff_require(actor, "services.request_refund")
+    staff_require(actor, StaffPermission.REQUEST_REFUND)
     reason = audit_reason(reason)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status != PaymentStatus.COMMITTED:
@@ -50,7 +51,7 @@ def refund_request(*, payment: Payment, actor, reason: str) -> RefundRequest:
 
 @transaction.atomic
 def refund_approve(*, request: RefundRequest, actor, reason: str) -> Payment:
-    staff_require(actor, "services.approve_refund")
+    staff_require(actor, StaffPermission.APPROVE_REFUND)
     reason = audit_reason(reason)
     request = RefundRequest.objects.select_for_update().select_related("payment").get(pk=request.pk)
     if request.status != RefundStatus.PENDING:
@@ -74,7 +75,7 @@ def refund_approve(*, request: RefundRequest, actor, reason: str) -> Payment:
 
 @transaction.atomic
 def refund_reject(*, request: RefundRequest, actor, reason: str) -> RefundRequest:
-    staff_require(actor, "services.approve_refund")
+    staff_require(actor, StaffPermission.APPROVE_REFUND)
     reason = audit_reason(reason)
     request = RefundRequest.objects.select_for_update().select_related("payment").get(pk=request.pk)
     if request.status != RefundStatus.PENDING:

@@ -11,9 +11,13 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import StaffAction
+from audit.operations import audit_reason, audit_record, staff_require
+from audit.roles import StaffPermission
 from core.errors import DomainError
 from core.rows import PreparedRow, instance_insert, instance_prepare
 from sms.models import SmsKind, SmsMessage, SmsStatus
+from wallet.models import Wallet
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 50
@@ -130,9 +134,7 @@ def sms_dispatch(*, limit: int = BATCH_SIZE, backend=None) -> dict[str, int]:
 @transaction.atomic
 def sms_requeue(*, message: SmsMessage, actor, reason: str) -> bool:
     """Send a failed message again (a person decided it is safe). Returns False if it was not failed."""
-    from staff.audit import audit_reason, audit_record
-    from staff.models import StaffAction
-
+    staff_require(actor, StaffPermission.RESEND_SMS)
     reason = audit_reason(reason)
     requeued = bool(
         SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.FAILED).update(
@@ -154,8 +156,6 @@ def sms_requeue(*, message: SmsMessage, actor, reason: str) -> bool:
 
 
 def _wallet_id_of(message: SmsMessage) -> int | None:
-    from wallet.models import Wallet
-
     return Wallet.objects.filter(phone=message.phone).values_list("pk", flat=True).first()
 
 
@@ -171,10 +171,7 @@ def sms_last_payment_message(*, phone: str, payment=None) -> SmsMessage | None:
 def sms_resend_payment(*, wallet, actor, reason: str, payment=None) -> SmsMessage:
     """Call-centre: «the SMS did not come». A copy of the last payment SMS (of `payment`, if given) is queued as
     a new message — the first stays as it was, delivered or failed, for the record. Returns the copy."""
-    from staff.audit import audit_reason, audit_record, staff_require
-    from staff.models import StaffAction
-
-    staff_require(actor, "sms.resend_sms")
+    staff_require(actor, StaffPermission.RESEND_SMS)
     reason = audit_reason(reason)
     original = sms_last_payment_message(phone=wallet.phone, payment=payment)
     if original is None:

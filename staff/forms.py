@@ -8,8 +8,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from audit.operations import MSG_REASON_REQUIRED, audit_reason
 from core.errors import DomainError
-from staff.audit import MSG_REASON_REQUIRED, audit_reason
 from staff.selectors import MAX_QUERY_LENGTH
 
 

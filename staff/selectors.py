@@ -18,12 +18,12 @@ from accounts.codes import CODE_MAX_GUESSES, CODE_MAX_SENDS
 from accounts.models import CodePurpose, PhoneCode, User
 from accounts.operations import sign_in_key
 from api.models import DeviceToken
+from audit.models import AuditEntry
 from core.models import Throttle
 from ledger.models import PostingKind, Transfer
 from services.models import Payment, ProviderExchange, RefundRequest, RefundStatus
 from sms.backends.base import masked_text
 from sms.models import SmsMessage
-from staff.models import AuditEntry
 from ussd.models import UssdSession
 from wallet.models import Wallet
 from wallet.operations import CASH_IN_CHANNELS, PIN_MAX_ATTEMPTS

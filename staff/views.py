@@ -65,7 +65,7 @@ def staff_permission_required(*permissions: str):
     return decorator
 
 
-console_required = staff_permission_required("staff.use_console")
+console_required = staff_permission_required("audit.use_console")
 
 
 class SignInView(auth_views.LoginView):
@@ -331,8 +331,8 @@ def _run_action(request, *, action: Action, target, target_label: str, signature
 def home(request):
     """/staff/: the search box for agents; a cashier lands on the cash desk; plain staff see a 403."""
     user = request.user
-    if user.is_authenticated and user.is_staff and not user.has_perm("staff.use_console") and not request.GET:
-        if user.has_perm("staff.use_cash_desk"):
+    if user.is_authenticated and user.is_staff and not user.has_perm("audit.use_console") and not request.GET:
+        if user.has_perm("audit.use_cash_desk"):
             return redirect("cashdesk:branch")
     return _search(request)
 
@@ -349,7 +349,7 @@ def _search(request):
     return render(request, "staff/search.html", {"form": form, "result": result})
 
 
-@staff_permission_required("staff.use_console", "wallet.view_wallet")
+@staff_permission_required("audit.use_console", "wallet.view_wallet")
 def customer(request, number):
     wallet = selectors.customer_get(number=number)
     if wallet is None:
@@ -369,7 +369,7 @@ def customer(request, number):
     return render(request, "staff/customer.html", context)
 
 
-@staff_permission_required("staff.use_console", "wallet.view_wallet")
+@staff_permission_required("audit.use_console", "wallet.view_wallet")
 def wallet_action(request, number, slug):
     action = WALLET_ACTIONS.get(slug)
     wallet = selectors.customer_get(number=number) if action else None
@@ -387,7 +387,7 @@ def wallet_action(request, number, slug):
     )
 
 
-@staff_permission_required("staff.use_console", "services.view_payment")
+@staff_permission_required("audit.use_console", "services.view_payment")
 def payment(request, code):
     file = selectors.payment_file_get(code=code)
     if file is None:
@@ -401,7 +401,7 @@ def payment(request, code):
     return render(request, "staff/payment.html", context)
 
 
-@staff_permission_required("staff.use_console", "services.view_payment")
+@staff_permission_required("audit.use_console", "services.view_payment")
 def payment_action(request, code, slug):
     action = PAYMENT_ACTIONS.get(slug)
     file = selectors.payment_file_get(code=code) if action else None
@@ -419,13 +419,13 @@ def payment_action(request, code, slug):
     )
 
 
-@staff_permission_required("staff.use_console", "services.approve_refund")
+@staff_permission_required("audit.use_console", "services.approve_refund")
 def refunds(request):
     context = {"queue": list(selectors.refund_queue()), "recent": selectors.refund_recent()}
     return render(request, "staff/refunds.html", context)
 
 
-@staff_permission_required("staff.use_console", "services.approve_refund")
+@staff_permission_required("audit.use_console", "services.approve_refund")
 def refund_action(request, pk, slug):
     action = REFUND_ACTIONS.get(slug)
     refund = (

@@ -3,8 +3,8 @@ the trainer plays the SMS operator, and the log says who made delivery fail and 
 
 from django.db import transaction
 
-from staff.audit import audit_record
-from staff.models import StaffAction
+from audit.models import StaffAction
+from audit.operations import audit_record
 from training.models import ScenarioRun, SmsGatewayFault
 from wallet.models import Wallet
 

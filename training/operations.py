@@ -9,12 +9,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
+from audit.models import StaffAction
+from audit.operations import audit_record
 from core.errors import DomainError
 from core.money import format_som
 from ledger.posting import ledger_balances
 from services.faults import FaultSwitchFailed, provider_fault_set
-from staff.audit import audit_record
-from staff.models import StaffAction
 from training.errors import (
     MSG_PREPARE_FAILED,
     MSG_UNKNOWN_SCENARIO,

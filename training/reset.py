@@ -34,6 +34,8 @@ from django.db.models import ProtectedError, Q, Sum
 from django.utils import timezone
 
 from accounts.models import PhoneCode, User
+from audit.models import StaffAction
+from audit.operations import SYSTEM, audit_reason, audit_record
 from core.models import Throttle
 from ledger.models import AccountKind, LedgerAccount, PostingKind, Transfer
 from ledger.posting import Leg, ledger_account_get_or_create, ledger_post_in_transaction
@@ -43,8 +45,6 @@ from services.payments import payment_attempt
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_requeue
-from staff.audit import audit_reason, audit_record
-from staff.models import StaffAction
 from training.errors import MSG_RESET_REFUSED, TrainingResetRefused
 from training.models import RunStatus, ScenarioRun, SmsGatewayFault
 from ussd.models import UssdSession
@@ -67,7 +67,7 @@ class ResetReport:
     seed_table: str = ""
 
 
-def training_reset(*, actor=None, reason: str = "") -> ResetReport:
+def training_reset(*, actor=SYSTEM, reason: str = "") -> ResetReport:
     """Put the demo data back as seed_demo made it (see the module's text). Refused unless DEMO_MODE or DEBUG."""
     if not (settings.DEMO_MODE or settings.DEBUG):
         raise TrainingResetRefused(MSG_RESET_REFUSED)

@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 from accounts.codes import CODE_MAX_SENDS, CODE_RESEND_AFTER, phone_code_allowance, phone_code_send, phone_code_start
 from accounts.models import CodePurpose, PhoneCode, User
 from accounts.operations import web_account_create
+from audit.models import AuditEntry, StaffAction
+from audit.operations import SYSTEM
 from core.money import format_som
 from ledger.models import PostingKind
 from services.faults import provider_fault_set
@@ -33,7 +35,6 @@ from services.providers import OsmpProvider, provider_for
 from sms.backends.failing import FailingNumbersBackend
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_dispatch
-from staff.models import AuditEntry, StaffAction
 from training.errors import MSG_NEEDS_SMS_FAULTS, MSG_NEEDS_SOCHI, ScenarioFailed
 from training.faults import sms_gateway_fault_set
 from training.models import ScenarioRun, SmsGatewayFault
@@ -467,7 +468,7 @@ def _prepare_blocked(prep: Prep) -> None:
     wallet_set_status(
         wallet=prep.wallet,
         status=WalletStatus.BLOCKED,
-        actor=None,
+        actor=SYSTEM,
         reason=f"{prep.reason}: подозрительные попытки входа, блокировка службой безопасности",
     )
 

@@ -1,4 +1,4 @@
-"""The trainer's scenario board (`/staff/training/`): demo mode only, permission staff.run_training. Each view
+"""The trainer's scenario board (`/staff/training/`): demo mode only, permission audit.run_training. Each view
 validates, calls one training function, renders or redirects with a message. No JavaScript."""
 
 from functools import wraps
@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import AuditEntry, StaffAction
 from core.errors import DomainError
-from staff.models import AuditEntry, StaffAction
 from training.faults import sms_gateway_fault_lift
 from training.forms import ResetForm, StartForm, wallet_choices
 from training.models import RunStatus, ScenarioRun
@@ -22,7 +22,7 @@ from training.operations import scenario_check, scenario_reason, scenario_reset,
 from training.reset import training_reset
 from training.scenarios import SCENARIOS, scenario_missing_parts
 
-PERMISSION = "staff.run_training"
+PERMISSION = "audit.run_training"
 RUNS_SHOWN = 20
 JOURNAL_SHOWN = 30
 JOURNAL_ACTIONS = [StaffAction.SCENARIO_START, StaffAction.SCENARIO_RESET, StaffAction.TRAINING_RESET]
@@ -36,7 +36,7 @@ MSG_FORM_INVALID = _("Проверьте форму: %(errors)s")
 
 
 def trainer_required(view):
-    """Demo mode (404 otherwise), a signed-in staff member with staff.run_training (403 otherwise)."""
+    """Demo mode (404 otherwise), a signed-in staff member with audit.run_training (403 otherwise)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

@@ -59,7 +59,7 @@ class WalletAdmin(ReadOnlyAdmin):
             ),
             (reverse("admin:sms_smsmessage_changelist") + "?" + urlencode({"phone": obj.phone}), _("SMS")),
             (
-                reverse("admin:staff_auditentry_changelist") + "?" + urlencode({"wallet__id__exact": obj.pk}),
+                reverse("admin:audit_auditentry_changelist") + "?" + urlencode({"wallet__id__exact": obj.pk}),
                 _("журнал действий"),
             ),
         ]

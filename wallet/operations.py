@@ -11,14 +11,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import StaffAction
+from audit.operations import audit_reason, audit_record, staff_require
+from audit.roles import StaffPermission
 from core.errors import DomainError
 from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, som
 from ledger.models import AccountKind, LedgerAccount, Posting, PostingKind
 from ledger.posting import Leg, ledger_account_get_or_create, ledger_balances, ledger_post_in_transaction
 from sms.models import SmsKind
 from sms.outbox import sms_queue
-from staff.audit import audit_reason, audit_record, staff_require
-from staff.models import StaffAction
 from wallet.errors import (
     MSG_CASH_IN_CHANNEL,
     MSG_CASH_IN_LIMIT,
@@ -296,6 +297,7 @@ def _pin_store(*, wallet: Wallet, new_pin: str) -> None:
 @transaction.atomic
 def wallet_pin_unlock(*, wallet: Wallet, actor, reason: str) -> None:
     """Call-centre: lift a PIN lock after the holder proved who they are (the reason says how)."""
+    staff_require(actor, StaffPermission.UNLOCK_PIN)
     reason = audit_reason(reason)
     locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
     before = {"pin_failed_attempts": locked.pin_failed_attempts, "pin_locked": locked.pin_locked_at is not None}
@@ -316,7 +318,7 @@ def wallet_pin_reset(*, wallet: Wallet, actor, reason: str) -> None:
     """Call-centre: the holder forgot the PIN (or it is locked and they prefer a new one). A new PIN is drawn,
     stored as a keyed hash, the lock lifted, and the PIN sent by SMS to the wallet's number only: the agent never
     sees it (the SMS is of a secret kind, masked in every console)."""
-    staff_require(actor, "wallet.send_new_pin")
+    staff_require(actor, StaffPermission.SEND_NEW_PIN)
     reason = audit_reason(reason)
     locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
     if locked.status != WalletStatus.ACTIVE:
@@ -347,9 +349,12 @@ def wallet_pin_reset(*, wallet: Wallet, actor, reason: str) -> None:
 
 @transaction.atomic
 def wallet_set_status(*, wallet: Wallet, status: str, actor, reason: str) -> None:
-    """Block a wallet (no payment, top-up or sign-in) or unblock it; `actor` None is the system (demo data)."""
+    """Block a wallet (no payment, top-up or sign-in) or unblock it; `actor` SYSTEM is the portal (demo data)."""
     if status not in WalletStatus.values:
         raise ValueError(f"unknown status {status!r}")
+    staff_require(
+        actor, StaffPermission.BLOCK_WALLET if status == WalletStatus.BLOCKED else StaffPermission.UNBLOCK_WALLET
+    )
     reason = audit_reason(reason)
     locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
     Wallet.objects.filter(pk=wallet.pk).update(status=status, updated_at=timezone.now())

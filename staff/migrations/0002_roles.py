@@ -1,8 +1,9 @@
 """The staff roles as Django groups. Django's own permissions decide what each role sees and may do; nothing is
 open to plain is_staff."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from core.migration_permissions import permission_get_or_create
 
 AGENT = [
     "wallet.view_wallet",
@@ -26,20 +27,12 @@ ROLES = {"Агент": AGENT, "Старший смены": SUPERVISOR, "Трен
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are made after migrations by default; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
+    # Permissions are made after migrations by default; the groups need them now (from the models as they were
+    # here: the audit log was still the staff app's).
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
     for name, codes in ROLES.items():
         group, _created = Group.objects.get_or_create(name=name)
-        permissions = []
-        for code in codes:
-            app_label, codename = code.split(".")
-            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(permissions)
+        group.permissions.set([permission_get_or_create(apps, code) for code in codes])
 
 
 def drop_roles(apps, schema_editor):

@@ -2,11 +2,12 @@
 
 from django.db import migrations
 
+from core.migration_permissions import permission_get_or_create
+
 
 def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    view = Permission.objects.get(content_type__app_label="services", codename="view_provider")
+    view = permission_get_or_create(apps, "services.view_provider")
     for group in Group.objects.filter(name="Тренер"):
         group.permissions.add(view)
 

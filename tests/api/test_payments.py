@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from audit.operations import SYSTEM
 from ledger.models import Posting
 from services.models import Payment
 from tests.api.conftest import COMPANY_INN, ApiClient, assert_error
@@ -110,7 +111,7 @@ def test_wrong_pin_counts_down_then_locks(app, device, dostek):
 def test_blocked_wallet_cannot_pay(app, device, dostek, wallet):
     from wallet.operations import wallet_set_status
 
-    wallet_set_status(wallet=wallet, status="blocked", actor=None, reason="test block")
+    wallet_set_status(wallet=wallet, status="blocked", actor=SYSTEM, reason="test block")
     assert_error(pay(app, dostek), 403, "wallet_blocked")
     assert app.get("/me").json()["status"] == "blocked"
 

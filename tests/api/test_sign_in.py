@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from api.models import DeviceToken
-from staff.models import AuditEntry, StaffAction
+from audit.models import AuditEntry, StaffAction
+from audit.operations import SYSTEM
 from tests.api.conftest import ApiClient, assert_error, sms_code
 from tests.staff.conftest import console, make_staff  # noqa: F401  (staff users for the console test)
 from wallet.models import OpenedChannel, Wallet
@@ -110,7 +111,7 @@ def test_no_wallet_token_is_404_and_opening_one_works_for_an_o_number(app, sms_o
 def test_blocked_wallet_gets_no_code(app, wallet, sms_outbox):
     from wallet.operations import wallet_set_status
 
-    wallet_set_status(wallet=wallet, status="blocked", actor=None, reason="test block")
+    wallet_set_status(wallet=wallet, status="blocked", actor=SYSTEM, reason="test block")
     assert_error(app.post("/auth/code", {"phone": wallet.phone}), 403, "wallet_blocked")
     assert sms_outbox.last(wallet.phone) is None or sms_outbox.last(wallet.phone).kind != "code"
 
@@ -166,7 +167,7 @@ def test_another_holders_device_is_404(client, app, make_wallet, device, sms_out
 
 def test_staff_revoke_writes_an_audit_entry(app, wallet, device, django_user_model):
     from api.devices import device_revoke_by_staff
-    from staff.audit import NotAllowed
+    from audit.operations import NotAllowed
 
     row = DeviceToken.objects.get()
     agent = django_user_model.objects.create_user("agent", password="x", is_staff=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import PhoneCode, User
 from accounts.operations import OFFER_VERSION
+from audit.operations import SYSTEM
 from tests.cabinet.conftest import PASSWORD, sms_code
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +69,7 @@ def test_blocked_wallet_is_refused_with_the_call_centre(client, make_wallet, set
     from wallet.operations import wallet_set_status
 
     wallet = make_wallet()
-    wallet_set_status(wallet=wallet, status="blocked", actor=None, reason="test")
+    wallet_set_status(wallet=wallet, status="blocked", actor=SYSTEM, reason="test")
     html = client.post(reverse("cabinet:entry"), {"phone": wallet.phone}).content.decode()
     assert "заблокирован" in html and settings.CALL_CENTRE_PHONE in html
     assert client.get(reverse("cabinet:register")).status_code == 302  # no way around the entry

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from audit.operations import SYSTEM
 from cabinet import session as cabinet_session
 from services.models import Payment
 from sms.models import SmsKind
@@ -242,7 +243,7 @@ def test_oplatit_needs_csrf(holder, client):
 def test_blocked_wallet_cannot_pay(signed_in, holder):
     from wallet.operations import wallet_set_status
 
-    wallet_set_status(wallet=holder, status="blocked", actor=None, reason="test")
+    wallet_set_status(wallet=holder, status="blocked", actor=SYSTEM, reason="test")
     html = signed_in.post(FORM, {"account": INN, "amount": "100"}).content.decode()
     assert "заблокирован" in html and not Payment.objects.exists()
 

@@ -365,7 +365,7 @@ def wallet_action(admin_client, action: str, *wallets: Wallet, reason: str = "л
 def test_a_wallet_action_asks_for_the_reason_first_and_records_it(admin_client, admin_user, make_wallet):
     """The first click shows the reason form and changes nothing; with a reason the action runs and leaves an
     audit entry: who, what, on which wallet, why, before and after."""
-    from staff.models import AuditEntry, StaffAction
+    from audit.models import AuditEntry, StaffAction
 
     wallet = make_wallet()
     page = admin_client.post(admin_url(Wallet, "changelist"), {"action": "block", "_selected_action": [wallet.pk]})

@@ -7,9 +7,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEntry
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_queue
-from staff.models import AuditEntry
 from wallet.models import Wallet, WalletStatus
 from wallet.operations import wallet_pin_verify
 

@@ -16,6 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
+from audit.operations import SYSTEM
 from ledger.models import LedgerAccount, Posting, PostingKind, Transfer
 from services.models import Channel, Payment, PaymentStatus, Service
 from services.payments import payment_execute
@@ -341,7 +342,7 @@ def test_cash_in_to_a_blocked_wallet_is_refused(make_wallet):
     """A blocked wallet takes no money: the clerk is told to send the holder to the call-centre."""
     # given
     wallet = make_wallet(balance="100")
-    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=None, reason="test")
+    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=SYSTEM, reason="test")
     before = table_counts()
 
     # when

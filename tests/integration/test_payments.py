@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.db.backends.signals import connection_created
 
+from audit.operations import SYSTEM
 from core.money import InvalidAmount
 from ledger.errors import IdempotencyConflict, InsufficientFunds
 from ledger.models import LedgerAccount, Posting, Transfer
@@ -129,7 +130,7 @@ def test_inactive_service_or_category_is_refused(make_wallet, dostek):
 
 def test_blocked_wallet_cannot_pay(make_wallet, dostek):
     wallet = make_wallet(balance="1000")
-    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=None, reason="test")
+    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=SYSTEM, reason="test")
     with pytest.raises(WalletBlocked):
         pay(wallet, dostek)
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 
+from audit.models import AuditEntry, StaffAction
 from ledger.models import LedgerAccount
 from services.errors import PaymentNotReversible
 from services.models import PaymentStatus, RefundStatus
@@ -13,7 +14,6 @@ from services.payments import payment_execute
 from services.refunds import NotAllowed, RefundRefused, refund_approve, refund_reject, refund_request
 from services.verify import books_violations
 from sms.models import SmsKind
-from staff.models import AuditEntry, StaffAction
 from tests.helpers import web_payment
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def test_only_a_committed_payment_can_be_refunded(staff, make_wallet, dostek, se
 
 
 def test_a_reason_is_required(staff, committed):
-    from staff.audit import ReasonRequired
+    from audit.operations import ReasonRequired
 
     with pytest.raises(ReasonRequired):
         refund_request(payment=committed, actor=staff("agent6", "Агент"), reason="  ")

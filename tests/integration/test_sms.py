@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from audit.operations import SYSTEM
 from sms.backends import locmem
 from sms.backends.console import ConsoleBackend
 from sms.models import SmsKind, SmsMessage, SmsStatus
@@ -89,7 +90,7 @@ def test_message_left_sending_by_a_dead_dispatcher_is_not_resent():
     message.refresh_from_db()
     assert counts == {"sent": 0, "retry": 0, "failed": 1}
     assert message.status == SmsStatus.FAILED and not locmem.outbox
-    assert sms_requeue(message=message, actor=None, reason="gateway is back")
+    assert sms_requeue(message=message, actor=SYSTEM, reason="gateway is back")
     assert sms_dispatch()["sent"] == 1
 
 
@@ -97,7 +98,7 @@ def test_requeue_touches_only_failed_messages():
     message = sms_queue(phone="+996555123456", text="x", kind=SmsKind.CASH_IN)
     sms_dispatch()
     message.refresh_from_db()
-    assert not sms_requeue(message=message, actor=None, reason="gateway is back")
+    assert not sms_requeue(message=message, actor=SYSTEM, reason="gateway is back")
     message.refresh_from_db()
     assert message.status == SmsStatus.SENT
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from audit.operations import SYSTEM
 from ledger.models import LedgerAccount, Posting
 from sms.models import SmsKind, SmsMessage
 from tests.helpers import pin_is
@@ -107,7 +108,7 @@ def test_wrong_pins_are_counted_across_calls_and_the_third_locks(make_wallet):
         wallet_pin_verify(wallet=wallet, pin="2580")
     wallet.refresh_from_db()
     assert wallet.pin_failed_attempts == 3 and wallet.pin_locked_at is not None
-    wallet_pin_unlock(wallet=wallet, actor=None, reason="identity checked")
+    wallet_pin_unlock(wallet=wallet, actor=SYSTEM, reason="identity checked")
     wallet_pin_verify(wallet=wallet, pin="2580")
 
 
@@ -149,7 +150,7 @@ def test_pin_change_refusals_keep_the_old_pin(make_wallet, current, new, repeat,
 
 def test_blocked_wallet_refuses_pin_and_cash_in(make_wallet):
     wallet = make_wallet()
-    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=None, reason="test")
+    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=SYSTEM, reason="test")
     with pytest.raises(WalletBlocked, match="0312 986 000"):
         wallet_pin_verify(wallet=wallet, pin="2580")
     with pytest.raises(WalletBlocked):

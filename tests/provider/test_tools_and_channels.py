@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from audit.models import AuditEntry, StaffAction
 from services.models import Payment, PaymentStatus, Provider
-from staff.models import AuditEntry, StaffAction
 
 pytestmark = pytest.mark.django_db
 ALA_TOO, CLOSED, UNKNOWN = "01503201010011", "01812201300077", "01111201111111"

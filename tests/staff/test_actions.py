@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEntry, StaffAction
 from core.models import Throttle
 from services.models import PaymentStatus, RefundRequest, RefundStatus
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage
-from staff.models import AuditEntry, StaffAction
 from tests.staff.conftest import confirm, number
 from wallet.models import Wallet, WalletStatus
 from wallet.operations import wallet_pin_verify

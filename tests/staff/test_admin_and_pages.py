@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from audit.models import AuditEntry
+from audit.operations import SYSTEM
 from services.models import Service
 from sms.models import SmsMessage
-from staff.models import AuditEntry
 from tests.helpers import web_payment
 from tests.staff.conftest import number
 from wallet.operations import wallet_pin_verify, wallet_set_status
@@ -36,11 +37,11 @@ def typed_forms(phone: str) -> list[str]:
             lambda w: set(SmsMessage.objects.filter(phone=w.phone).values_list("pk", flat=True)),
         ),
         ("admin:accounts_user_changelist", lambda w: {w.web_account.pk}),
-        ("admin:staff_auditentry_changelist", lambda w: set(AuditEntry.objects.values_list("pk", flat=True))),
+        ("admin:audit_auditentry_changelist", lambda w: set(AuditEntry.objects.values_list("pk", flat=True))),
     ],
 )
 def test_admin_search_accepts_any_usual_form_of_a_number(admin_client, customer, changelist, rows):
-    wallet_set_status(wallet=customer, status="blocked", actor=None, reason="для журнала")
+    wallet_set_status(wallet=customer, status="blocked", actor=SYSTEM, reason="для журнала")
     for typed in typed_forms(customer.phone):
         response = admin_client.get(reverse(changelist), {"q": typed})
         found = {obj.pk for obj in response.context["cl"].result_list}
@@ -52,7 +53,7 @@ def test_the_wallet_page_links_to_its_payments_sms_web_account_and_audit(admin_c
     links = {
         reverse("admin:services_payment_changelist") + f"?wallet__id__exact={customer.pk}",
         reverse("admin:sms_smsmessage_changelist") + f"?phone=%2B{customer.phone[1:]}",
-        reverse("admin:staff_auditentry_changelist") + f"?wallet__id__exact={customer.pk}",
+        reverse("admin:audit_auditentry_changelist") + f"?wallet__id__exact={customer.pk}",
         reverse("admin:accounts_user_change", args=[customer.web_account.pk]),
         reverse("staff:customer", args=[number(customer)]),
     }

@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEntry, StaffAction
+from audit.operations import SYSTEM, NotAllowed
 from cashdesk.operations import InvalidReceipt, cash_desk_credit
 from ledger.models import LedgerAccount, Posting
 from sms.models import SmsKind, SmsMessage
-from staff.audit import NotAllowed
-from staff.models import AuditEntry, StaffAction
 from wallet.models import WalletStatus
 from wallet.operations import wallet_set_status
 
@@ -101,7 +101,7 @@ def test_the_id_card_check_is_required(cashier, make_wallet):
 
 def test_a_blocked_wallet_is_not_offered_a_top_up(cashier, make_wallet):
     wallet = make_wallet()
-    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=None, reason="тест")
+    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=SYSTEM, reason="тест")
     page = cashier.get(BRANCH, {"phone": wallet.phone}).content.decode()
     assert 'data-testid="blocked"' in page and 'data-testid="credit-form"' not in page
     before = written()
@@ -192,7 +192,7 @@ def test_an_unknown_or_blocked_number_at_a_terminal(make_wallet):
     terminal = Client()
     assert "не найден" in dial(terminal, "qiwi", "+996700999999").content.decode()
     wallet = make_wallet()
-    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=None, reason="тест")
+    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=SYSTEM, reason="тест")
     terminal = Client()
     assert "заблокирован" in dial(terminal, "qiwi", wallet.phone).content.decode()
 

@@ -8,10 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AuditEntry
+from audit.operations import SYSTEM
 from services.models import Payment, RefundRequest
 from services.refunds import refund_request
 from sms.models import SmsMessage
-from staff.models import AuditEntry
 from tests.staff.conftest import number
 from wallet.models import Wallet
 
@@ -137,7 +138,7 @@ def test_the_console_offers_only_the_actions_of_the_role(world, console):
     from wallet.operations import wallet_set_status
 
     wallet = world["wallet"]
-    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=None, reason="тест")
+    wallet_set_status(wallet=wallet, status=WalletStatus.BLOCKED, actor=SYSTEM, reason="тест")
     url = reverse("staff:customer", args=[number(wallet)])
     agent_page = console("agent").get(url).content.decode()
     supervisor_page = console("supervisor").get(url).content.decode()

@@ -5,6 +5,8 @@ no answer -> nothing changes. Each query leaves an audit entry with what the pro
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEntry, StaffAction
+from audit.operations import NotAllowed
 from services.errors import PaymentNotInProgress
 from services.models import Payment, PaymentStatus, ProviderExchange
 from services.osmp import OsmpAnswer, Outcome
@@ -12,8 +14,6 @@ from services.payments import payment_provider_query
 from services.providers import ProviderAccepted, ProviderRefused, ProviderUnknown
 from services.verify import books_violations
 from sms.models import SmsKind
-from staff.audit import NotAllowed
-from staff.models import AuditEntry, StaffAction
 from tests.helpers import web_payment
 from tests.staff.conftest import confirm
 

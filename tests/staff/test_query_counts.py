@@ -12,12 +12,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.models import StaffAction
+from audit.operations import SYSTEM, audit_record
 from services.osmp import OsmpAnswer, Outcome
 from services.payments import payment_execute
 from services.providers import ProviderAccepted
 from services.refunds import refund_request
-from staff.audit import audit_record
-from staff.models import StaffAction
 from tests.integration.test_query_counts import CONTROL, warm_caches
 from tests.staff.conftest import INN, number
 from ussd.models import UssdSession
@@ -55,7 +55,7 @@ def grow(wallet, dostek, count: int) -> None:
             path_info="/login/", http_accept="*/*", get_data="", post_data="", failures_since_start=2, **access
         )
         with transaction.atomic():
-            audit_record(actor=None, action=StaffAction.PIN_UNLOCK, wallet=wallet, reason=f"проверка {n}")
+            audit_record(actor=SYSTEM, action=StaffAction.PIN_UNLOCK, wallet=wallet, reason=f"проверка {n}")
 
 
 def statements(client, url) -> int:

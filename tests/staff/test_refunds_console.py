@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEntry, StaffAction
 from ledger.models import LedgerAccount, Posting
 from services.models import Payment, PaymentStatus, RefundRequest, RefundStatus
 from services.refunds import refund_request
 from services.verify import books_violations
-from staff.models import AuditEntry, StaffAction
 from tests.staff.conftest import confirm
 
 pytestmark = pytest.mark.django_db

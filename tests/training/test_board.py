@@ -3,7 +3,7 @@ a scenario through the pages; bad input is a message, never a 500."""
 
 import pytest
 
-from staff.models import AuditEntry, StaffAction
+from audit.models import AuditEntry, StaffAction
 from training.models import RunStatus, ScenarioRun, SmsGatewayFault
 from training.operations import scenario_start
 from wallet.models import WalletStatus

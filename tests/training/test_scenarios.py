@@ -11,13 +11,14 @@ from django.utils import timezone
 from accounts.codes import CodeCheck, phone_code_check, phone_code_send, phone_code_start
 from accounts.models import CodePurpose, PhoneCode, User
 from accounts.operations import web_account_create
+from audit.models import AuditEntry, StaffAction
+from audit.operations import SYSTEM, NotAllowed
 from services.models import Payment, PaymentStatus, ProviderExchange
 from services.payments import payment_attempt, payment_execute
 from services.refunds import refund_approve, refund_request
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_dispatch, sms_requeue
-from staff.models import AuditEntry, StaffAction
 from tests.helpers import pin_is
 from training.errors import ScenarioFailed, ScenarioUnavailable, WalletNotSuitable
 from training.faults import sms_gateway_fault_lift
@@ -135,7 +136,7 @@ def test_4_pin_locked_over_ussd_unlocked_by_an_agent(trainer, agent):
 
 def test_4_an_unlock_by_the_system_does_not_count(trainer):
     run = scenario_start(slug="pin-locked", actor=trainer)
-    wallet_pin_unlock(wallet=run.wallet, actor=None, reason="скрипт")
+    wallet_pin_unlock(wallet=run.wallet, actor=SYSTEM, reason="скрипт")
     assert not resolved(run)
 
 
@@ -225,9 +226,10 @@ def test_8_blocked_wallet_unblocked_by_a_supervisor(trainer, supervisor):
     assert resolved(run)
 
 
-def test_8_an_unblock_by_someone_without_the_right_does_not_count(trainer, agent):
+def test_8_an_unblock_by_someone_without_the_right_is_refused_and_does_not_count(trainer, agent):
     run = scenario_start(slug="wallet-blocked", actor=trainer)
-    wallet_set_status(wallet=run.wallet, status=WalletStatus.ACTIVE, actor=agent, reason="ошибочно")
+    with pytest.raises(NotAllowed):
+        wallet_set_status(wallet=run.wallet, status=WalletStatus.ACTIVE, actor=agent, reason="ошибочно")
     assert not resolved(run)
 
 
@@ -248,7 +250,7 @@ def test_chosen_wallet_must_fit_the_case(trainer, make_wallet):
     with pytest.raises(WalletNotSuitable, match="Megacom"):
         scenario_start(slug="pin-locked", actor=trainer, wallet=o_number)
     blocked = make_wallet()
-    wallet_set_status(wallet=blocked, status=WalletStatus.BLOCKED, actor=None, reason="тест")
+    wallet_set_status(wallet=blocked, status=WalletStatus.BLOCKED, actor=SYSTEM, reason="тест")
     with pytest.raises(WalletNotSuitable, match="заблокирован"):
         scenario_start(slug="wallet-blocked", actor=trainer, wallet=blocked)
     assert not AuditEntry.objects.filter(action=StaffAction.SCENARIO_START).exists()

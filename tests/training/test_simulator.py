@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from audit.operations import SYSTEM
 from sms.models import SmsMessage, SmsStatus
 from sms.outbox import sms_dispatch
 from wallet.models import WalletStatus
@@ -40,7 +41,7 @@ def test_picker_marks_blocked_and_pin_locked_wallets(client, make_wallet):
     active = make_wallet(phone="+996555700101")
     blocked = make_wallet(phone="+996555700102")
     locked = make_wallet(phone="+996555700103")
-    wallet_set_status(wallet=blocked, status=WalletStatus.BLOCKED, actor=None, reason="тест")
+    wallet_set_status(wallet=blocked, status=WalletStatus.BLOCKED, actor=SYSTEM, reason="тест")
     for _attempt in range(3):
         try:
             wallet_pin_verify(wallet=locked, pin="0000")

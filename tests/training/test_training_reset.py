@@ -12,6 +12,8 @@ from django.core.management import CommandError, call_command
 from accounts.codes import phone_code_send, phone_code_start
 from accounts.models import CodePurpose, PhoneCode, User
 from accounts.operations import web_account_create
+from audit.models import AuditEntry, StaffAction
+from audit.operations import SYSTEM
 from core.models import Throttle
 from core.throttle import throttle_take
 from ledger.models import LedgerAccount, Posting
@@ -20,7 +22,6 @@ from services.payments import payment_execute
 from services.refunds import refund_request
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage, SmsStatus
-from staff.models import AuditEntry, StaffAction
 from tests.helpers import pin_is, web_payment
 from training.models import RunStatus, ScenarioRun, SmsGatewayFault
 from training.operations import scenario_start
@@ -82,7 +83,7 @@ def test_a_training_day_is_undone_and_the_books_stay_clean(seeded, trainer, agen
     aigul_user = User.objects.get(wallet=aigul)
     aigul_user.set_password("Changed-In-Training-1")
     aigul_user.save()
-    wallet_set_status(wallet=Wallet.objects.get(phone=JYLDYZ), status="active", actor=None, reason="учеба")
+    wallet_set_status(wallet=Wallet.objects.get(phone=JYLDYZ), status="active", actor=SYSTEM, reason="учеба")
     wallet_pin_unlock(wallet=Wallet.objects.get(phone=ERMEK), actor=agent, reason="учеба")
     fresh = [scenario_start(slug=slug, actor=trainer) for slug in ("sms-lost", "wrong-inn", "pin-locked")]
     scenario_start(slug="web-registration", actor=trainer, variant="email_taken")
@@ -137,7 +138,7 @@ def test_a_second_reset_changes_nothing_more(seeded, trainer):
     scenario_start(slug="wallet-blocked", actor=trainer)
     training_reset(actor=trainer)
     postings = Posting.objects.count()
-    report = training_reset(actor=None)
+    report = training_reset(actor=SYSTEM)
     assert Posting.objects.count() == postings
     assert "demo wallets put back: 0 of 6 changed" in report.done
     assert "wallets opened in training closed: 0" in report.done
@@ -146,7 +147,7 @@ def test_a_second_reset_changes_nothing_more(seeded, trainer):
 
 def test_reset_on_an_empty_database_loads_the_seed():
     """Nothing to undo: seed_demo makes the demo data, the books are clean."""
-    report = training_reset(actor=None)
+    report = training_reset(actor=SYSTEM)
     assert Wallet.objects.filter(phone__in=[row[0] for row in DEMO_WALLETS]).count() == 6
     assert "check_ledger: clean" in report.done
 
@@ -158,7 +159,7 @@ def test_reset_asks_the_provider_about_payments_in_progress(seeded, make_wallet,
     payment = web_payment(wallet=wallet, service=dostek, amount="200", key="r1")
     assert payment.status == PaymentStatus.RESERVED
     settings.PROVIDER_ADAPTERS = {"dostek": "services.providers.AcceptAllProvider"}
-    training_reset(actor=None)
+    training_reset(actor=SYSTEM)
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.COMMITTED
     assert books_violations() == []

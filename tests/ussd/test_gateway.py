@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from audit.operations import SYSTEM
 from services.models import Payment, Service
 from services.verify import books_violations
 from sms.models import SmsKind
@@ -135,7 +136,7 @@ def test_blocked_wallet_ends_with_the_call_centre(dial, make_wallet):
     from wallet.operations import wallet_set_status
 
     wallet = make_wallet()
-    wallet_set_status(wallet=wallet, status="blocked", actor=None, reason="test")
+    wallet_set_status(wallet=wallet, status="blocked", actor=SYSTEM, reason="test")
     assert dial("b", wallet.phone) == "END Кошелек заблокирован. Call-центр ЭЛСОМ: 0312 986 000"
 
 

@@ -40,7 +40,7 @@ def act(page, action: str, reason: str) -> None:
 
 
 def test_an_agent_finds_a_customer_by_number_and_unlocks_the_pin(live_server, make_page, shot, make_wallet):
-    from staff.models import AuditEntry, StaffAction
+    from audit.models import AuditEntry, StaffAction
     from wallet.models import Wallet
     from wallet.operations import wallet_pin_verify
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
+from audit.operations import SYSTEM
 from core.management.base import DomainCommand
 from training.reset import training_reset
 
@@ -19,7 +20,7 @@ class Command(DomainCommand):
         parser.add_argument("--actor", default=None, help="Username of the staff member doing it (default: system)")
 
     def handle(self, *args, **options):
-        actor = None
+        actor = SYSTEM
         if options["actor"]:
             actor = get_user_model().objects.filter(username=options["actor"]).first()
             if actor is None:

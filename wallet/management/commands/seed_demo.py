@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.operations import web_account_create
+from audit.operations import SYSTEM
 from core.errors import DomainError
 from services.models import Channel, Service
 from services.payments import payment_execute
@@ -170,7 +171,7 @@ class Command(BaseCommand):
                 )
         if state == "blocked" and wallet.status != WalletStatus.BLOCKED:
             wallet_set_status(
-                wallet=wallet, status=WalletStatus.BLOCKED, actor=None, reason="демо-данные: заблокированный кошелек"
+                wallet=wallet, status=WalletStatus.BLOCKED, actor=SYSTEM, reason="демо-данные: заблокированный кошелек"
             )
         if state == "pin_locked":
             wallet.refresh_from_db()

@@ -1,8 +1,8 @@
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
+from audit.models import AuditEntry
 from core.admin import PortalAdminMixin, ReadOnlyAdmin
-from staff.models import AuditEntry
 
 
 @admin.register(AuditEntry)

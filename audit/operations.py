@@ -1,11 +1,14 @@
-"""The staff audit log. `audit_record` is called by the domain function of every staff action, inside its
-transaction, so that the action and its record commit together or not at all."""
+"""Who may act and what they did. Every staff action's domain function calls `staff_require` for its actor and
+`audit_record` inside its own transaction, so that the action and its record commit together or not at all, and a
+view that forgot its own check still cannot let a role do what it may not."""
+
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry, StaffAction
 from core.errors import DomainError
-from staff.models import AuditEntry
 
 MSG_REASON_REQUIRED = _("Укажите причину действия (не короче 3 символов).")
 MSG_NOT_ALLOWED = _("У вас нет права на это действие.")
@@ -19,9 +22,26 @@ class NotAllowed(DomainError):
     code = "not_allowed"
 
 
-def staff_require(actor, permission: str) -> None:
-    """The domain's own check of a staff action's permission (the console checks it too): a view that forgot to
-    would still not let a role do what it may not."""
+class SystemActor:
+    """The portal itself acting: demo data, a training scenario's set-up, a reset. It may do every staff action
+    and is recorded as no one (an audit row with an empty actor reads «система»)."""
+
+    is_active = True
+    is_authenticated = False
+    pk = None
+
+    def has_perm(self, permission: str) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
+def staff_require(actor: Any, permission: str) -> None:
+    """The domain's own check of a staff action's permission (the console checks it too)."""
     if actor is None or not actor.is_active or not actor.has_perm(permission):
         raise NotAllowed(MSG_NOT_ALLOWED)
 
@@ -35,7 +55,15 @@ def audit_reason(reason: str) -> str:
 
 
 def audit_record(
-    *, actor, action: str, reason: str, wallet=None, wallet_id=None, payment=None, before=None, after=None
+    *,
+    actor: Any,
+    action: StaffAction,
+    reason: str,
+    wallet: Any = None,
+    wallet_id: int | None = None,
+    payment: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> AuditEntry:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("an audit entry is written in the transaction of the action it records")
