@@ -12,9 +12,8 @@ from accounts.errors import MSG_EMAIL_TAKEN
 from accounts.models import User
 from core.errors import DomainError
 from core.money import InvalidAmount, parse_amount
-from ledger.errors import InsufficientFunds
 from services.account_rules import InvalidAccount
-from services.errors import AmountOutOfRange
+from services.errors import AmountOutOfRange, InsufficientFunds
 from services.payments import PaymentQuote, payment_prepare
 from wallet.phone import InvalidPhone, phone_parse
 

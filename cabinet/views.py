@@ -71,9 +71,8 @@ from cabinet.throttles import (
 from core.errors import DomainError
 from core.net import client_ip
 from core.pagecache import same_page_for_new_visitors
-from ledger.errors import IdempotencyConflict
 from services.catalog import catalog
-from services.errors import ProviderRefusedAccount, ProviderUnavailable
+from services.errors import IdempotencyConflict, ProviderRefusedAccount, ProviderUnavailable
 from services.models import Channel, Payment, PaymentStatus, Service
 from services.payments import payment_check, payment_execute, payment_prepare
 from wallet.errors import InvalidName, WalletBlocked, WalletExists, WalletNotFound

@@ -2,6 +2,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 
+# The ledger's refusals a payment passes on to its channel as they are: channels name them from here, never from
+# the ledger (no channel imports ledger).
+from ledger.errors import IdempotencyConflict, InsufficientFunds
+
+__all__ = ["IdempotencyConflict", "InsufficientFunds"]
+
 MSG_SERVICE_INACTIVE = _("Эта услуга сейчас недоступна.")
 MSG_AMOUNT_BELOW_MIN = _("Минимальная сумма платежа: %(min)s сом.")
 MSG_AMOUNT_ABOVE_MAX = _("Максимальная сумма платежа: %(max)s сом.")

@@ -6,10 +6,9 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.money import format_som, parse_amount
-from ledger.errors import InsufficientFunds
 from services.account_rules import account_parse
 from services.catalog import catalog
-from services.errors import ProviderRefusedAccount, ProviderUnavailable
+from services.errors import InsufficientFunds, ProviderRefusedAccount, ProviderUnavailable
 from services.models import Channel, PaymentStatus, Service
 from services.payments import payment_check, payment_execute, payment_prepare
 from ussd.gsm import screen_fits
