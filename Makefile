@@ -1,5 +1,6 @@
 # make run  - install into .venv, migrate, load demo data, deliver SMS in the background, serve :8000
 # make test - install into .venv and run the whole suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)
+# make lint - ruff (lint and format) over the tree, mypy over the domain apps
 # make bench - the ledger, HTTP and provider benchmarks (bench/README.md)
 # make training-reset - put the demo data back as seed_demo made it (between training groups)
 # make guide - regenerate the seed's instruction with screenshots from the replica (guide/, HTML + PDF)
@@ -56,8 +57,11 @@ test: messages
 	mkdir -p var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff over the whole tree; mypy (django-stubs) over the domain apps ([tool.mypy] in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The three benchmarks (bench/README.md); options through LEDGER_BENCH_ARGS, HTTP_BENCH_ARGS and PROVIDER_BENCH_ARGS.
 bench: messages

@@ -18,7 +18,21 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from accounts.errors import MSG_CODE_TOO_MANY, CodeRateLimited
+from accounts.errors import (
+    MSG_CODE_EXPIRED,
+    MSG_CODE_NO_MORE,
+    MSG_CODE_TOO_MANY,
+    MSG_CODE_VOID,
+    MSG_CODE_WAIT,
+    MSG_CODE_WRONG,
+    CodeExpired,
+    CodeMissing,
+    CodeRateLimited,
+    CodesExhausted,
+    CodeTooSoon,
+    CodeVoid,
+    CodeWrong,
+)
 from accounts.models import CodePurpose, PhoneCode
 from core.throttle import throttle_take
 from sms.models import SmsKind
@@ -34,10 +48,6 @@ CODE_MAX_PER_PHONE_AND_ADDRESS = 5  # an hour
 CODE_MAX_PER_ADDRESS = 30  # an hour, over all numbers: a carrier's NAT address is shared by many holders
 CODE_MAX_PER_PHONE = 15  # an hour, whoever asks: only against SMS bombing
 HOUR = timedelta(hours=1)
-
-
-class CodeCheck:
-    VALID, WRONG, EXPIRED, VOID, MISSING = "valid", "wrong", "expired", "void", "missing"
 
 
 @dataclass(frozen=True)
@@ -69,25 +79,32 @@ def phone_code_allowance(challenge: PhoneCode) -> SendAllowance:
     return SendAllowance(allowed=True)
 
 
-def phone_code_send(
+def _refuse_unless_allowed(allowance: SendAllowance) -> None:
+    if allowance.exhausted:
+        raise CodesExhausted(MSG_CODE_NO_MORE)
+    if not allowance.allowed:
+        raise CodeTooSoon(MSG_CODE_WAIT, seconds=allowance.wait_seconds)
+
+
+def phone_code_issue(
     *, challenge: PhoneCode, wallet: Wallet | None, client_ip: str, language: str = Language.RU
-) -> SendAllowance:
-    """Send a fresh code for this flow by SMS, if its limits allow; the previous code stops working. Raises
-    CodeRateLimited when the requester (or, against bombing, the phone) has had too many codes this hour.
+) -> None:
+    """Send a fresh code for this flow by SMS; the previous code stops working. Raises CodeTooSoon (one a
+    minute), CodesExhausted (the flow's last code went out), CodeRateLimited (the requester, or against bombing
+    the phone, had too many codes this hour).
 
     `wallet` None: the number has no wallet yet and the code proves it before one is opened (the app and the
     website open wallets for any Kyrgyz mobile number); the SMS goes to the challenge's phone in `language`."""
     now = timezone.now()
-    allowance = phone_code_allowance(challenge)
-    if not allowance.allowed:
-        return allowance
+    _refuse_unless_allowed(phone_code_allowance(challenge))
     claimed = PhoneCode.objects.filter(
         Q(pk=challenge.pk, sends__lt=CODE_MAX_SENDS, used_at__isnull=True)
         & (Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=now - CODE_RESEND_AFTER))
     ).update(sends=F("sends") + 1, last_sent_at=now)
     if not claimed:  # a concurrent request of the same flow sent one just now
         challenge.refresh_from_db()
-        return phone_code_allowance(challenge)
+        _refuse_unless_allowed(phone_code_allowance(challenge))
+        return
     phone = wallet.phone if wallet is not None else challenge.phone
     for key, limit in (
         (f"code:{phone}:{client_ip}", CODE_MAX_PER_PHONE_AND_ADDRESS),
@@ -112,26 +129,66 @@ def phone_code_send(
             text = _("Код регистрации на сайте ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
     sms_queue(phone=phone, text=text % {"code": code}, kind=SmsKind.CODE)
     challenge.refresh_from_db()
-    return SendAllowance(allowed=True)
 
 
-def phone_code_check(*, challenge: PhoneCode, code: str) -> str:
-    """VALID (and the code is used up), WRONG, EXPIRED, VOID (no guesses left) or MISSING (none sent)."""
+def phone_code_verify(*, challenge: PhoneCode, code: str) -> None:
+    """The flow's code, used up now; or CodeWrong (guesses left), CodeExpired, CodeVoid (no guesses left) or
+    CodeMissing (none sent, or used already)."""
     challenge.refresh_from_db()
     if not challenge.code_hash or challenge.used_at is not None:
-        return CodeCheck.MISSING
+        raise CodeMissing(MSG_CODE_VOID)
     if challenge.expires_at is None or timezone.now() > challenge.expires_at:
-        return CodeCheck.EXPIRED
+        raise CodeExpired(MSG_CODE_EXPIRED)
     # The guess is counted before it is compared: a burst of parallel guesses gets CODE_MAX_GUESSES, no more.
     if not PhoneCode.objects.filter(pk=challenge.pk, guesses__lt=CODE_MAX_GUESSES).update(guesses=F("guesses") + 1):
-        return CodeCheck.VOID
+        raise CodeVoid(MSG_CODE_VOID)
     if constant_time_compare(challenge.code_hash, _code_hash(challenge, code)):
         if PhoneCode.objects.filter(pk=challenge.pk, used_at__isnull=True).update(used_at=timezone.now()):
-            return CodeCheck.VALID
-        return CodeCheck.MISSING  # used by a concurrent request a moment ago
+            return
+        raise CodeMissing(MSG_CODE_VOID)  # used by a concurrent request a moment ago
     challenge.refresh_from_db()
-    return CodeCheck.VOID if challenge.guesses >= CODE_MAX_GUESSES else CodeCheck.WRONG
+    if challenge.guesses >= CODE_MAX_GUESSES:
+        raise CodeVoid(MSG_CODE_VOID)
+    raise CodeWrong(MSG_CODE_WRONG, left=phone_code_guesses_left(challenge))
 
 
 def phone_code_guesses_left(challenge: PhoneCode) -> int:
     return max(CODE_MAX_GUESSES - challenge.guesses, 0)
+
+
+# --- the outcomes as values -------------------------------------------------------------------------------------
+# The channels call the functions above and map their errors by class. These remain for the callers that read
+# outcomes as values (training/scenarios.py, tests/training/test_scenarios.py, tests/cabinet/test_hardening.py);
+# they go once those expect the errors.
+
+
+class CodeCheck:
+    VALID, WRONG, EXPIRED, VOID, MISSING = "valid", "wrong", "expired", "void", "missing"
+
+
+def phone_code_send(
+    *, challenge: PhoneCode, wallet: Wallet | None, client_ip: str, language: str = Language.RU
+) -> SendAllowance:
+    """phone_code_issue, its refusals for this flow as a SendAllowance (CodeRateLimited still raises)."""
+    try:
+        phone_code_issue(challenge=challenge, wallet=wallet, client_ip=client_ip, language=language)
+    except CodesExhausted:
+        return SendAllowance(allowed=False, exhausted=True)
+    except CodeTooSoon as exc:
+        return SendAllowance(allowed=False, wait_seconds=exc.params["seconds"])
+    return SendAllowance(allowed=True)
+
+
+def phone_code_check(*, challenge: PhoneCode, code: str) -> str:
+    """phone_code_verify as a CodeCheck value."""
+    try:
+        phone_code_verify(challenge=challenge, code=code)
+    except CodeMissing:
+        return CodeCheck.MISSING
+    except CodeVoid:
+        return CodeCheck.VOID
+    except CodeExpired:
+        return CodeCheck.EXPIRED
+    except CodeWrong:
+        return CodeCheck.WRONG
+    return CodeCheck.VALID

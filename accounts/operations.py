@@ -1,5 +1,6 @@
 """Web accounts for wallet holders (email + password on top of an existing wallet) and their SMS codes."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from axes.models import AccessAttempt
@@ -21,11 +22,24 @@ from wallet.models import Wallet
 OFFER_VERSION = "2024-01"
 
 
-@transaction.atomic
-def web_account_create(*, wallet: Wallet, email: str, password: str, offer_version: str = OFFER_VERSION) -> User:
-    """The wallet holder's web cabinet login: username is the wallet number; the offer acceptance is recorded."""
-    return web_account_register(
-        wallet=wallet,
+@dataclass(frozen=True)
+class WebRegistration:
+    """A web registration waiting for its phone code. The password is hashed already: between the form and the
+    code it waits in the server-side session, never in clear."""
+
+    phone: str
+    email: str
+    password_hash: str
+    offer_version: str
+    offer_accepted_at: datetime
+
+
+def web_registration_start(
+    *, wallet: Wallet, email: str, password: str, offer_version: str = OFFER_VERSION
+) -> WebRegistration:
+    """The registration form's data, the offer accepted now. Nothing is saved until web_account_register."""
+    return WebRegistration(
+        phone=wallet.phone,
         email=email,
         password_hash=make_password(password),
         offer_version=offer_version,
@@ -33,14 +47,19 @@ def web_account_create(*, wallet: Wallet, email: str, password: str, offer_versi
     )
 
 
+# No transaction of its own: web_account_register's is the one write, and a second would only add a savepoint.
+def web_account_create(*, wallet: Wallet, email: str, password: str, offer_version: str = OFFER_VERSION) -> User:
+    """The wallet holder's web cabinet login: username is the wallet number; the offer acceptance is recorded.
+    Raises WebAccountExists."""
+    registration = web_registration_start(wallet=wallet, email=email, password=password, offer_version=offer_version)
+    return web_account_register(wallet=wallet, registration=registration)
+
+
 @transaction.atomic
-def web_account_register(
-    *, wallet: Wallet, email: str, password_hash: str, offer_version: str, offer_accepted_at: datetime
-) -> User:
-    """Finish a web registration whose phone code was confirmed. The password arrives already hashed: between
-    the form and the code it waited in the server-side session, never in clear.
+def web_account_register(*, wallet: Wallet, registration: WebRegistration) -> User:
+    """Finish a web registration (its phone code confirmed, or the wallet opened with one a moment ago).
     Raises WebAccountExists when the wallet or the email got an account meanwhile."""
-    email = email.strip().lower()
+    email = registration.email.strip().lower()
     if User.objects.filter(wallet=wallet).exists() or User.objects.filter(username=wallet.phone).exists():
         raise WebAccountExists(MSG_ACCOUNT_EXISTS)
     if User.objects.filter(email__iexact=email).exists():
@@ -51,9 +70,9 @@ def web_account_register(
         first_name=wallet.first_name,
         last_name=wallet.last_name,
         wallet=wallet,
-        offer_version=offer_version,
-        offer_accepted_at=offer_accepted_at,
-        password=password_hash,
+        offer_version=registration.offer_version,
+        offer_accepted_at=registration.offer_accepted_at,
+        password=registration.password_hash,
     )
     try:
         with transaction.atomic():

@@ -26,7 +26,7 @@ from api.errors import (
     MSG_TOKEN_INVALID,
     MSG_TOKEN_REQUIRED,
     PARAM_NAMES,
-    STATUS_BY_CODE,
+    error_status,
 )
 from core.errors import DomainError
 from wallet.phone import InvalidPhone
@@ -121,7 +121,7 @@ def error_response(request, *, status: int, code: str, message, params: dict | N
 def domain_error(request, exc: DomainError):
     code = "invalid_phone" if isinstance(exc, InvalidPhone) else exc.code
     params = {**exc.params, "reason": exc.code} if isinstance(exc, InvalidPhone) else exc.params
-    return error_response(request, status=STATUS_BY_CODE.get(code, 400), code=code, message=exc, params=params)
+    return error_response(request, status=error_status(exc), code=code, message=exc, params=params)
 
 
 @api.exception_handler(ValidationError)

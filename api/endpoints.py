@@ -1,5 +1,5 @@
 """The endpoints: each parses its input, calls the domain, and renders (api/presenters.py). Balances, funds and
-PINs are the domain's business (services/payments.py, wallet/operations.py)."""
+PINs are the domain's business (services/payments/, wallet/operations.py)."""
 
 import re
 from datetime import date
@@ -44,7 +44,7 @@ from core.net import client_ip
 from services.account_rules import account_parse
 from services.catalog import catalog
 from services.models import Channel, Service
-from services.payments import payment_check, payment_execute, payment_prepare
+from services.payments import payment_execute, payment_quote
 
 IDEMPOTENCY_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
 # The company name the provider's check returned at the quote, kept for the receipt of the payment that follows.
@@ -156,21 +156,9 @@ def quote(request, payload: QuoteRequest):
     """Account checked, commission and total, and the company name from the provider's check. Changes nothing."""
     wallet = request.auth.wallet
     service = service_get(service_id=payload.service_id)
-    result = payment_prepare(
-        wallet=wallet, service=service, account=payload.account, amount=parse_amount(payload.amount)
-    )
-    holder = payment_check(quote=result)
-    cache.set(_holder_key(wallet.pk, service.pk, result.account), holder, HOLDER_CACHE_SECONDS)
-    return {
-        "service_id": service.pk,
-        "service_name": service.display_name,
-        "account": result.account,
-        "account_holder": holder,
-        "amount": presenters.money(result.amount),
-        "commission": presenters.money(result.commission),
-        "total": presenters.money(result.total),
-        "balance": presenters.money(wallet.ledger_account.balance),
-    }
+    result = payment_quote(wallet=wallet, service=service, account=payload.account, amount=parse_amount(payload.amount))
+    cache.set(_holder_key(wallet.pk, service.pk, result.account), result.account_holder, HOLDER_CACHE_SECONDS)
+    return presenters.quote(result, wallet=wallet)
 
 
 def _normalized(service: Service, account: str) -> str:

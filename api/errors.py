@@ -5,7 +5,11 @@ its translated message, its params) or one of these."""
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.errors import CodeNotSent
+from audit.operations import NotAllowed
 from core.errors import DomainError
+from services.errors import IdempotencyConflict, ProviderUnavailable
+from wallet.errors import PinLocked, WalletBlocked, WalletExists, WalletNotFound
 
 MSG_TOKEN_REQUIRED = _("Войдите в приложение: запросу нужен токен устройства (Authorization: Bearer ...).")
 MSG_TOKEN_INVALID = _("Этот вход в приложение не найден. Войдите снова.")
@@ -60,30 +64,28 @@ class BadRequest(ApiError):
     code = "bad_request"
 
 
-# Statuses by error code; every other DomainError is a 400 (bad input or a rule that said no).
-STATUS_BY_CODE = {
-    "token_required": 401,
-    "token_invalid": 401,
-    "token_expired": 401,
-    "token_revoked": 401,
-    "wallet_blocked": 403,
-    "pin_locked": 403,
-    "not_allowed": 403,
-    "wallet_not_found": 404,
-    "payment_not_found": 404,
-    "service_not_found": 404,
-    "device_not_found": 404,
-    "favourite_not_found": 404,
-    "not_found": 404,
-    "method_not_allowed": 405,
-    "idempotency_conflict": 409,
-    "wallet_exists": 409,
-    "favourite_exists": 409,
-    "throttled": 429,
-    "code_rate_limited": 429,
-    "code_resend_wait": 429,
-    "codes_exhausted": 429,
-    "provider_unavailable": 503,
-}
+# Statuses by the error's class (the first that matches, so a subclass may stand before its base); every other
+# DomainError is a 400 (bad input or a rule that said no). The `code` in the body is the class's own (or the one
+# given where it was raised): the contract's name for the refusal, never used to choose the status.
+STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = (
+    (Unauthorized, 401),
+    (WalletBlocked, 403),
+    (PinLocked, 403),
+    (NotAllowed, 403),
+    (WalletNotFound, 404),
+    (NotFound, 404),
+    (IdempotencyConflict, 409),
+    (WalletExists, 409),
+    (Conflict, 409),
+    (Throttled, 429),
+    (CodeNotSent, 429),
+    (ProviderUnavailable, 503),
+)
+
+
+def error_status(error: DomainError) -> int:
+    return next((status for kind, status in STATUS_BY_CLASS if isinstance(error, kind)), 400)
+
+
 # The contract's names for params the domain calls otherwise.
 PARAM_NAMES = {"left": "attempts_left"}

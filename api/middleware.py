@@ -6,6 +6,9 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+# Loaded when Django builds its handler (the apps are ready by then), so the API's module can be imported here.
+from api.api import method_not_allowed
+
 API_PREFIX = "/api/"
 LANGUAGES = ("ru", "ky", "en")
 DEFAULT_LANGUAGE = "ru"
@@ -32,8 +35,6 @@ class ApiMiddleware:
             request.LANGUAGE_CODE = language
             response = self.get_response(request)
             if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
-                from api.api import method_not_allowed
-
                 response = method_not_allowed(request, response.get("Allow", ""))
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Accept-Language", "Authorization"))

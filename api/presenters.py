@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from api.models import DeviceToken, Favourite
 from services.catalog import Catalog
 from services.models import Category, Payment, PaymentStatus, Service
+from services.payments import PaymentQuote
 from wallet.models import Wallet
 from wallet.phone import phone_parse
 
@@ -120,6 +121,20 @@ def payment(row: Payment) -> dict:
         "message": _payment_message(row),
         "provider_name": row.service.provider.name,
         "provider_call_centre": row.service.provider.holder_call_centre,
+    }
+
+
+def quote(result: PaymentQuote, *, wallet: Wallet) -> dict:
+    """The confirm screen's figures, the provider's name for the account, and the balance they are paid from."""
+    return {
+        "service_id": result.service.pk,
+        "service_name": result.service.display_name,
+        "account": result.account,
+        "account_holder": result.account_holder,
+        "amount": money(result.amount),
+        "commission": money(result.commission),
+        "total": money(result.total),
+        "balance": money(wallet.ledger_account.balance),
     }
 
 

@@ -4,12 +4,10 @@ service a request names. Nothing here writes."""
 import base64
 import binascii
 import json
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.db.models import Q
-from django.utils import timezone
 
 from api.errors import (
     MSG_BAD_CURSOR,
@@ -20,10 +18,11 @@ from api.errors import (
     NotFound,
 )
 from services.catalog import catalog
+from services.history import wallet_payment_get as history_payment_get
+from services.history import wallet_payments
 from services.models import Payment, Service
 from wallet.models import Wallet
 
-PAYMENT_CODE_RE = re.compile(r"[0-9]{12}", re.ASCII)
 HISTORY_MAX_LIMIT = 50
 
 
@@ -38,9 +37,7 @@ def service_get(*, service_id: int) -> Service:
 def wallet_payment_get(*, wallet: Wallet, code: str) -> Payment:
     """A payment of this wallet by its code. Another holder's code is not found, exactly like an unknown one
     (and so is anything that is not a payment code, before it reaches the database)."""
-    payment = None
-    if PAYMENT_CODE_RE.fullmatch(code or ""):
-        payment = Payment.objects.select_related("service__provider").filter(wallet=wallet, code=code).first()
+    payment = history_payment_get(wallet=wallet, code=code)
     if payment is None:
         raise NotFound(MSG_PAYMENT_NOT_FOUND, code="payment_not_found")
     return payment
@@ -70,10 +67,6 @@ def _cursor_decode(cursor: str) -> tuple[datetime, int]:
     return at, pk
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
 def wallet_history(
     *, wallet: Wallet, date_from: date | None, date_to: date | None, cursor: str | None, limit: int
 ) -> HistoryPage:
@@ -82,11 +75,7 @@ def wallet_history(
     neither repeats nor skips a row."""
     if date_from and date_to and date_from > date_to:
         raise BadRequest(MSG_BAD_DATES, code="invalid_dates")
-    payments = Payment.objects.select_related("service__provider").filter(wallet=wallet)
-    if date_from:
-        payments = payments.filter(created_at__gte=_day_start(date_from))
-    if date_to:
-        payments = payments.filter(created_at__lt=_day_start(date_to + timedelta(days=1)))
+    payments = wallet_payments(wallet=wallet, date_from=date_from, date_to=date_to)
     if cursor:
         at, pk = _cursor_decode(cursor)
         payments = payments.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))

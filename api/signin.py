@@ -11,31 +11,12 @@ from django.core import signing
 from django.db import transaction
 from django.utils import translation
 
-from accounts.codes import (
-    CODE_RESEND_AFTER,
-    CodeCheck,
-    phone_code_check,
-    phone_code_guesses_left,
-    phone_code_send,
-    phone_code_start,
-)
-from accounts.errors import (
-    MSG_CODE_EXPIRED,
-    MSG_CODE_NO_MORE,
-    MSG_CODE_VOID,
-    MSG_CODE_WAIT,
-    MSG_CODE_WRONG,
-    CodeRateLimited,
-)
+from accounts.codes import CODE_RESEND_AFTER, phone_code_issue, phone_code_start, phone_code_verify
+from accounts.errors import CodeRateLimited, CodesExhausted, CodeTooSoon
 from accounts.models import CodePurpose, PhoneCode
 from accounts.operations import OFFER_VERSION
 from api.devices import device_token_issue
-from api.errors import (
-    MSG_CHALLENGE_INVALID,
-    MSG_OFFER_NOT_ACCEPTED,
-    ApiError,
-    Throttled,
-)
+from api.errors import MSG_CHALLENGE_INVALID, MSG_OFFER_NOT_ACCEPTED, ApiError
 from api.models import DeviceToken
 from api.throttles import api_throttle
 from wallet.errors import MSG_WALLET_EXISTS, MSG_WALLET_NOT_FOUND, WalletExists, WalletNotFound
@@ -78,18 +59,18 @@ def _challenge_flow(token: str) -> PhoneCode:
 
 
 def _send(flow: PhoneCode, wallet: Wallet | None, client_ip: str) -> Challenge:
+    """Send the flow's code. Its refusals say when the app may ask again (Retry-After): the hourly limits in an
+    hour, the one-a-minute limit when that minute is over."""
     try:
         # A number without a wallet gets the code in the language the app speaks.
         language = (translation.get_language() or Language.RU)[:2]
-        allowance = phone_code_send(challenge=flow, wallet=wallet, client_ip=client_ip, language=language)
-    except CodeRateLimited as exc:
+        phone_code_issue(challenge=flow, wallet=wallet, client_ip=client_ip, language=language)
+    except (CodeRateLimited, CodesExhausted) as exc:
         exc.params.setdefault("retry_after", 3600)
         raise
-    if allowance.exhausted:
-        raise Throttled(MSG_CODE_NO_MORE, code="codes_exhausted", retry_after=3600)
-    if not allowance.allowed:
-        wait = allowance.wait_seconds
-        raise Throttled(MSG_CODE_WAIT, code="code_resend_wait", seconds=wait, retry_after=wait)
+    except CodeTooSoon as exc:
+        exc.params.setdefault("retry_after", exc.params["seconds"])
+        raise
     return Challenge(
         token=_challenge_token(flow),
         phone=flow.phone,
@@ -104,7 +85,7 @@ def _wallet_of(phone: str) -> Wallet | None:
 
 def app_code_request(*, phone: str, client_ip: str) -> Challenge:
     """Start a sign-in (or a wallet opening) for a typed number and send the first code. Raises InvalidPhone,
-    WalletBlocked, Throttled / CodeRateLimited."""
+    WalletBlocked, Throttled, CodeNotSent (CodeTooSoon, CodesExhausted, CodeRateLimited)."""
     number = phone_parse(phone)
     api_throttle("code-request-address", client_ip)
     wallet = _wallet_of(number.e164)
@@ -120,18 +101,11 @@ def app_code_resend(*, challenge: str, client_ip: str) -> Challenge:
 
 
 def _code_verify(flow: PhoneCode, code: str, client_ip: str) -> None:
-    """The code of the flow, or an error; each guess is counted (per flow by accounts/codes.py, per number and
-    address here) before it is compared."""
+    """The code of the flow, or its refusal (accounts.errors.CodeRejected); each guess is counted (per flow by
+    accounts/codes.py, per number and address here) before it is compared."""
     api_throttle("code-check-phone", flow.phone)
     api_throttle("code-check-address", client_ip)
-    result = phone_code_check(challenge=flow, code=code)
-    if result == CodeCheck.VALID:
-        return
-    if result == CodeCheck.WRONG:
-        raise ApiError(MSG_CODE_WRONG, code="wrong_code", left=phone_code_guesses_left(flow))
-    if result == CodeCheck.EXPIRED:
-        raise ApiError(MSG_CODE_EXPIRED, code="code_expired")
-    raise ApiError(MSG_CODE_VOID, code="code_void")
+    phone_code_verify(challenge=flow, code=code)
 
 
 def app_sign_in(*, challenge: str, code: str, device_name: str, client_ip: str) -> SignedIn:

@@ -22,6 +22,8 @@ class StaffAction(models.TextChoices):
     SCENARIO_RESET = "scenario_reset", _("сброс сценария")
     TRAINING_RESET = "training_reset", _("сброс учебных данных")
     DEVICE_REVOKE = "device_revoke", _("отзыв входа в приложение")
+    BALANCE_ADJUST = "balance_adjust", _("корректировка баланса (учеба)")
+    PIN_SET = "pin_set", _("демо-PIN восстановлен (учеба)")
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -326,7 +326,8 @@ class PlainSpec:
     settle_legs: str  # the same for the settle posting (hold -> provider, and hold -> fees with a commission)
     settle_leg_text: tuple[str, ...]
     payment_fingerprint: str
-    first_retry_after: timedelta  # a new payment's next_attempt_at - created_at (services.payments._first_retry_delay)
+    # A new payment's next_attempt_at - created_at (services.payments.schedule.first_retry_delay).
+    first_retry_after: timedelta
     provider_code: str
     sms_template: str  # str.format with {code} and {balance}
 
@@ -449,10 +450,10 @@ def _posting_fingerprint(kind: str, reference: str, leg_text: tuple[str, ...]) -
 
 
 def plain_tx_reserve(conn: PlainConnection, spec: PlainSpec, key: str) -> PlainReserved:
-    """services.payments._payment_reserve of a web payment (no PIN) in the same statements and order: lock the
-    wallet's row while checking it is active (wallet_lock_active's UPDATE); the reserve posting wallet -> hold, one
-    INSERT ... ON CONFLICT DO NOTHING RETURNING id (the trigger writes the transfer and the balances); the RESERVED
-    payment, reading the wallet's balance after the reserve inside its INSERT; COMMIT."""
+    """services.payments.lifecycle.payment_reserve of a web payment (no PIN) in the same statements and order: lock
+    the wallet's row while checking it is active (wallet_lock_active's UPDATE); the reserve posting wallet -> hold,
+    one INSERT ... ON CONFLICT DO NOTHING RETURNING id (the trigger writes the transfer and the balances); the
+    RESERVED payment, reading the wallet's balance after the reserve inside its INSERT; COMMIT."""
     now = datetime.now(UTC)
     stamp = conn.stamp(now)
     code = f"{secrets.randbelow(9 * 10**11) + 10**11}"
@@ -503,8 +504,8 @@ def plain_provider_pay(spec: PlainSpec) -> str:
 def plain_tx_commit(
     conn: PlainConnection, spec: PlainSpec, key: str, reserved: PlainReserved, provider_txn_id: str
 ) -> None:
-    """services.payments._payment_commit_in_transaction of an accepted payment without a provider exchange, in the
-    same statements and order: the settle posting hold -> provider (and hold -> fees with a commission), one
+    """services.payments.lifecycle.payment_commit_in_transaction of an accepted payment without a provider exchange,
+    in the same statements and order: the settle posting hold -> provider (and hold -> fees with a commission), one
     INSERT; the payment COMMITTED with the provider's transaction id (UPDATE ... WHERE status = 'reserved'); the
     queued payment SMS with the balance after the reserve; COMMIT. Its text is made before BEGIN, as the project's."""
     from core.money import format_som, from_tyiyn  # a pure function; imported once, then a dict look-up
@@ -610,14 +611,15 @@ class Runner:
         from core.money import format_som, to_tyiyn
         from ledger.models import LedgerAccount, PostingKind
         from services.models import Payment, Service
-        from services.payments import PaymentQuote, _first_retry_delay, payment_sms_text
-        from services.payments import _fingerprint as payment_fingerprint
+        from services.payments import PaymentQuote, payment_sms_text
+        from services.payments.drafts import payment_fingerprint
+        from services.payments.schedule import first_retry_delay
         from wallet.models import Wallet
 
         service = Service.objects.select_related("provider", "category").get(pk=self.service_pk)
         wallet = Wallet.objects.get(pk=target.wallet_pk)
         amount, commission = to_tyiyn(AMOUNT), to_tyiyn(self.commission)
-        # The legs of services.payments._payment_reserve and _payment_commit_in_transaction.
+        # The legs of services.payments.lifecycle's payment_reserve and payment_commit_in_transaction.
         reserve = [(target.wallet_account_pk, self.hold_account_pk, amount + commission, PostingKind.RESERVE)]
         settle = [(self.hold_account_pk, self.provider_account_pk, amount, PostingKind.PAYMENT)]
         if commission:
@@ -668,7 +670,7 @@ class Runner:
             settle_legs=legs_column(settle),
             settle_leg_text=leg_text(settle),
             payment_fingerprint=payment_fingerprint(wallet=wallet, quote=quote, channel=CHANNEL),
-            first_retry_after=_first_retry_delay(service),
+            first_retry_after=first_retry_delay(service),
             provider_code=service.provider.code,
             sms_template=template,
         )
@@ -855,7 +857,7 @@ def payment_rows(payment) -> dict:
     from ledger.posting import Leg
     from ledger.posting import _fingerprint as posting_fingerprint
     from services.payments import FEES_ACCOUNT_CODE, HOLD_ACCOUNT_CODE, PaymentQuote, payment_sms_text
-    from services.payments import _fingerprint as payment_fingerprint
+    from services.payments.drafts import payment_fingerprint
 
     service, wallet = payment.service, payment.wallet
     codes = dict(LedgerAccount.objects.values_list("pk", "code"))

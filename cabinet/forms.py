@@ -13,8 +13,8 @@ from accounts.models import User
 from core.errors import DomainError
 from core.money import InvalidAmount, parse_amount
 from services.account_rules import InvalidAccount
-from services.errors import AmountOutOfRange, InsufficientFunds
-from services.payments import PaymentQuote, payment_prepare
+from services.errors import AmountOutOfRange, InsufficientFunds, ProviderRefusedAccount
+from services.payments import PaymentQuote, payment_prepare, payment_quote
 from wallet.phone import InvalidPhone, phone_parse
 
 MSG_PASSWORDS_DIFFER = _("Пароли не совпадают.")
@@ -216,8 +216,9 @@ class PasswordChangeForm(NewPasswordMixin, CabinetForm):
 
 
 class PaymentForm(CabinetForm):
-    """The service's account field (for DosTek group «ИНН компании») and «Сумма». Valid means payment_prepare
-    accepted it and the wallet holds the total; the quote is kept for the confirm step."""
+    """The service's account field (for DosTek group «ИНН компании») and «Сумма». Valid means payment_quote
+    accepted it (the wallet holds the total and the provider takes the account); the quote is kept for the confirm
+    step. With the amount unreadable, the account is still checked on its own, without the provider."""
 
     # No max_length: whatever length is typed, the person gets the account's or the amount's own message.
     account = forms.CharField(widget=forms.TextInput(attrs={"autocomplete": "off"}))
@@ -252,18 +253,20 @@ class PaymentForm(CabinetForm):
 
     def _prepare(self, account, amount, only_account=False):
         try:
-            quote = payment_prepare(wallet=self.wallet, service=self.service, account=account, amount=amount)
-        except InvalidAccount as exc:
+            if only_account:
+                payment_prepare(wallet=self.wallet, service=self.service, account=account, amount=amount)
+                return
+            # Once per «Далее», before any money moves: the provider says whether it takes this account.
+            quote = payment_quote(wallet=self.wallet, service=self.service, account=account, amount=amount)
+        except (InvalidAccount, ProviderRefusedAccount) as exc:
             self.add_error("account", str(exc))
             return
         except (InvalidAmount, AmountOutOfRange, InsufficientFunds) as exc:
             if not only_account:
                 self.add_error("amount", str(exc))
             return
-        except DomainError as exc:
+        except DomainError as exc:  # the wallet blocked, the service off, the provider not answering
             self.add_error(None, str(exc))
-            return
-        if only_account:
             return
         self.cleaned_data["account"] = quote.account
         self.quote = quote

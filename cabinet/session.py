@@ -1,12 +1,16 @@
 """What the cabinet keeps in the (server-side) session between steps, each under its own namespace, like
-django-oscar's CheckoutSessionData: the number typed at «Войти», the code flow, the pending payment."""
+django-oscar's CheckoutSessionData: the number typed at «Войти», the registration waiting for its code, the code
+flow, the pending payment."""
 
 import time
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from accounts.codes import phone_code_start
 from accounts.models import PhoneCode
+from accounts.operations import WebRegistration
+from services.keys import idempotency_key_web
 
 LOGIN_PHONE_KEY = "cabinet_login_phone"
 REGISTRATION_KEY = "cabinet_registration"
@@ -25,6 +29,31 @@ def login_phone_get(request) -> str | None:
 
 def login_phone_set(request, phone: str) -> None:
     request.session[LOGIN_PHONE_KEY] = phone
+
+
+# --- registering the web account ------------------------------------------------------------------------------
+
+
+class PendingRegistration:
+    """The registration form's data (the password hashed) while its SMS code is on the way."""
+
+    def __init__(self, request):
+        self.session = request.session
+
+    def put(self, registration: WebRegistration) -> None:
+        self.session[REGISTRATION_KEY] = {
+            **asdict(registration),
+            "offer_accepted_at": registration.offer_accepted_at.isoformat(),  # the session is JSON
+        }
+
+    def get(self) -> WebRegistration | None:
+        data = self.session.get(REGISTRATION_KEY)
+        if not data:
+            return None
+        return WebRegistration(**{**data, "offer_accepted_at": datetime.fromisoformat(data["offer_accepted_at"])})
+
+    def clear(self) -> None:
+        self.session.pop(REGISTRATION_KEY, None)
 
 
 # --- opening a wallet on the website ---------------------------------------------------------------------------
@@ -120,7 +149,7 @@ class Pending:
 
     @property
     def idempotency_key(self) -> str:
-        return f"web:{self.token}"
+        return idempotency_key_web(self.token)
 
     @property
     def expired(self) -> bool:

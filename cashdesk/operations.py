@@ -1,6 +1,6 @@
 """Cash handed in for a wallet: at a KICB branch by a cashier (staff, audited) or at a terminal screen (demo). Both
-credit through wallet.operations.cash_in with the receipt number as the idempotency key, so a double click, a
-reload or a second submit of the same receipt credits once."""
+credit through wallet.cash_in.cash_in_in_transaction with the receipt number as the idempotency key, so a double
+click, a reload or a second submit of the same receipt credits once."""
 
 import re
 import secrets
@@ -17,14 +17,18 @@ from audit.operations import audit_record, staff_require
 from audit.roles import StaffPermission
 from core.errors import DomainError
 from core.money import format_som, som
-from ledger.models import Posting
-from wallet.models import Wallet
-from wallet.operations import cash_in_in_transaction
+from wallet.cash_in import cash_in_in_transaction
+from wallet.models import CashInChannel, Wallet
 
-BRANCH_CHANNEL = "kicb-branch"
-TERMINAL_CHANNELS = ("qiwi", "mobilnik", "kicb-terminal")
+BRANCH_CHANNEL = CashInChannel.KICB_BRANCH
+TERMINAL_CHANNELS = (CashInChannel.QIWI, CashInChannel.MOBILNIK, CashInChannel.KICB_TERMINAL)
 RECEIPT_RE = re.compile(r"(KB|QW|MB|KT)[0-9]{6}-[0-9]{6}", re.ASCII)
-RECEIPT_PREFIX = {BRANCH_CHANNEL: "KB", "qiwi": "QW", "mobilnik": "MB", "kicb-terminal": "KT"}
+RECEIPT_PREFIX = {
+    CashInChannel.KICB_BRANCH: "KB",
+    CashInChannel.QIWI: "QW",
+    CashInChannel.MOBILNIK: "MB",
+    CashInChannel.KICB_TERMINAL: "KT",
+}
 NOTES = (20, 50, 100, 200, 500, 1000, 5000)
 
 MSG_RECEIPT_INVALID = _("Неверный номер квитанции. Начните операцию заново.")
@@ -43,7 +47,6 @@ class OverLimit(DomainError):
 @dataclass(frozen=True)
 class CashReceipt:
     receipt: str
-    posting: Posting
     created: bool
     balance: Decimal | None
 
@@ -54,7 +57,8 @@ def receipt_new(*, channel: str) -> str:
 
 
 def receipt_key(*, channel: str, receipt: str) -> str:
-    return f"{channel}:{receipt}"
+    """The credit's idempotency key: the receipt's channel and number (the receipt page finds the credit by it)."""
+    return f"{CashInChannel(channel).value}:{receipt}"
 
 
 def cash_limit(channel: str) -> Decimal:
@@ -83,7 +87,7 @@ def cash_desk_credit(*, wallet: Wallet, amount: Decimal, receipt: str, actor) ->
     receipt = _receipt_checked(BRANCH_CHANNEL, receipt)
     amount = som(amount)
     cash_check_limit(channel=BRANCH_CHANNEL, amount=amount, place=_("Касса отделения KICB"))
-    posting, created = cash_in_in_transaction(
+    _posting, created = cash_in_in_transaction(
         wallet=wallet,
         amount=amount,
         channel=BRANCH_CHANNEL,
@@ -100,7 +104,7 @@ def cash_desk_credit(*, wallet: Wallet, amount: Decimal, receipt: str, actor) ->
             before={"balance": str(balance - amount)},
             after={"balance": str(balance), "amount": str(amount), "receipt": receipt},
         )
-    return CashReceipt(receipt=receipt, posting=posting, created=created, balance=balance)
+    return CashReceipt(receipt=receipt, created=created, balance=balance)
 
 
 @transaction.atomic
@@ -110,9 +114,7 @@ def terminal_credit(*, wallet: Wallet, amount: Decimal, receipt: str, channel: s
         raise ValueError(f"not a terminal channel: {channel!r}")
     receipt = _receipt_checked(channel, receipt)
     amount = som(amount)
-    posting, created = cash_in_in_transaction(
+    _posting, created = cash_in_in_transaction(
         wallet=wallet, amount=amount, channel=channel, idempotency_key=receipt_key(channel=channel, receipt=receipt)
     )
-    return CashReceipt(
-        receipt=receipt, posting=posting, created=created, balance=wallet.ledger_account.balance if created else None
-    )
+    return CashReceipt(receipt=receipt, created=created, balance=wallet.ledger_account.balance if created else None)

@@ -15,11 +15,11 @@ from cashdesk import operations
 from cashdesk.forms import BranchCreditForm, FindWalletForm
 from core.errors import DomainError
 from core.money import format_som
-from ledger.models import Posting
 from staff.views import staff_permission_required
-from wallet.models import Wallet, WalletStatus
+from wallet.models import CashInChannel, Wallet, WalletStatus
 from wallet.operations import wallet_get
 from wallet.phone import InvalidPhone
+from wallet.selectors import cash_in_get
 
 MSG_CREDITED = _("Зачислено %(amount)s сом на кошелек %(phone)s. Квитанция %(receipt)s.")
 MSG_ALREADY_CREDITED = _("Эта квитанция уже проведена (повторное нажатие): деньги зачислены один раз.")
@@ -48,7 +48,9 @@ def branch(request):
         context["blocked"] = MSG_WALLET_BLOCKED % {"phone": settings.CALL_CENTRE_PHONE}
         return render(request, "cashdesk/branch.html", context)
     if request.method != "POST":
-        context["form"] = BranchCreditForm(initial={"receipt": operations.receipt_new(channel="kicb-branch")})
+        context["form"] = BranchCreditForm(
+            initial={"receipt": operations.receipt_new(channel=operations.BRANCH_CHANNEL)}
+        )
         return render(request, "cashdesk/branch.html", context)
     form = BranchCreditForm(request.POST)
     context["form"] = form
@@ -76,27 +78,25 @@ def branch(request):
 
 @cashier_required
 def branch_receipt(request, receipt):
-    key = operations.receipt_key(channel="kicb-branch", receipt=receipt)
-    posting = Posting.objects.filter(idempotency_key=key).prefetch_related("transfers__credit_account").first()
-    if posting is None:
+    credit = cash_in_get(idempotency_key=operations.receipt_key(channel=operations.BRANCH_CHANNEL, receipt=receipt))
+    if credit is None:
         raise Http404
-    transfer = posting.transfers.all()[0]
-    wallet = Wallet.objects.get(ledger_account=transfer.credit_account)
+    wallet = credit.wallet
     entry = (
         AuditEntry.objects.select_related("actor")
         .filter(action=StaffAction.CASH_IN, wallet=wallet, after__receipt=receipt)
         .first()
     )
-    context = {"receipt": receipt, "posting": posting, "amount": transfer.amount, "wallet": wallet, "entry": entry}
+    context = {"receipt": receipt, "credit": credit, "amount": credit.amount, "wallet": wallet, "entry": entry}
     return render(request, "cashdesk/branch_receipt.html", context)
 
 
 # --- terminals (demo) ------------------------------------------------------------------------------------------
 
 TERMINALS = {
-    "qiwi": _("QIWI (Киви)"),
-    "mobilnik": _("Мобильник"),
-    "kicb-terminal": _("KICB"),
+    CashInChannel.QIWI: _("QIWI (Киви)"),
+    CashInChannel.MOBILNIK: _("Мобильник"),
+    CashInChannel.KICB_TERMINAL: _("KICB"),
 }
 MSG_INSERT_NOTES = _("Вставьте купюры: нажмите на купюру нужного номинала.")
 MSG_NOTE_RETURNED = _("%(place)s принимает не больше %(limit)s сом за одну операцию. Купюра %(note)s сом возвращена.")

@@ -1,11 +1,13 @@
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +26,13 @@ admin.site.site_title = _("ЭЛСОМ: администрирование")
 admin.site.index_title = _("Разделы")
 
 
-class PortalAdminMixin:
+if TYPE_CHECKING:  # the mixin always stands before a ModelAdmin (ours, axes', simple-history's)
+    _AdminBase = admin.ModelAdmin
+else:
+    _AdminBase = object
+
+
+class PortalAdminMixin(_AdminBase):
     """What every admin page of ours does: titles that read well in Russian and Kyrgyz, and a search that finds a
     wallet number typed in any usual form («0555 77 88 99», «0555778899», «+996 555 …»), matched exactly on
     `phone_search_fields` beside the admin's ordinary search."""
@@ -86,7 +94,9 @@ class ReasonForm(forms.Form):
             raise forms.ValidationError(str(error)) from error
 
 
-def reason_action(modeladmin, request, queryset, *, title: str, perform, done: str, form_class=ReasonForm):
+def reason_action(
+    modeladmin, request, queryset, *, title: str | Promise, perform, done: str | Promise, form_class=ReasonForm
+):
     """An admin action that asks for the reason first (a staff action without a why is not taken), then calls
     `perform(obj, reason)` — or `perform(obj, cleaned_data)` with another `form_class` — for each selected object:
     the domain function, which writes the audit entry."""

@@ -24,7 +24,7 @@ def sqlite_settings_errors(alias: str = "default") -> list[Error]:
         journal_mode = cursor.fetchone()[0]
         cursor.execute("PRAGMA busy_timeout")
         busy_timeout_ms = cursor.fetchone()[0]
-    in_memory = connection.is_in_memory_db()
+    in_memory = connection.is_in_memory_db()  # type: ignore[attr-defined]  # the SQLite wrapper's own
     if not in_memory and journal_mode.lower() != "wal":
         errors.append(Error(f"SQLite journal_mode is {journal_mode!r}, expected 'wal'", id="core.E001"))
     if busy_timeout_ms <= 0:

@@ -1,5 +1,7 @@
 """Domain errors. Each carries a message for people (translatable) and a stable code for machines."""
 
+from typing import Any
+
 from django.utils.functional import Promise
 
 
@@ -8,7 +10,7 @@ class DomainError(Exception):
 
     code = "domain_error"
 
-    def __init__(self, message: str | Promise, *, code: str | None = None, **params: object) -> None:
+    def __init__(self, message: str | Promise, *, code: str | None = None, **params: Any) -> None:
         self.message = message
         self.params = params
         if code:

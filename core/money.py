@@ -96,7 +96,7 @@ def format_som(amount: Decimal) -> str:
     whole, _dot, frac = f"{amount:.2f}".partition(".")
     sign = "-" if whole.startswith("-") else ""
     whole = whole.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -127,7 +127,8 @@ class MoneyField(models.BigIntegerField):
             raise TypeError("money must not be float")
         return to_tyiyn(Decimal(value))
 
-    def formfield(self, **kwargs):
-        defaults = {"form_class": forms.DecimalField, "max_digits": 14, "decimal_places": 2}
-        defaults.update(kwargs)
-        return models.Field.formfield(self, **defaults)
+    def formfield(self, form_class=None, choices_form_class=None, **kwargs):
+        defaults = {"max_digits": 14, "decimal_places": 2, **kwargs}
+        return models.Field.formfield(
+            self, form_class=form_class or forms.DecimalField, choices_form_class=choices_form_class, **defaults
+        )

@@ -5,14 +5,14 @@ query itself (the USSD engine's one load per request)."""
 from dataclasses import dataclass
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 @dataclass(frozen=True)
 class Columns:
     """A model's concrete columns as `alias.column` SQL, and how to turn their values into an instance."""
 
-    model: type
+    model: type[models.Model]
     sql: str
     attnames: tuple[str, ...]
     converters: tuple[tuple, ...]
@@ -98,7 +98,7 @@ def database():
     return connections[DEFAULT_DB_ALIAS]
 
 
-def instance_prepare(instance) -> PreparedRow:
+def instance_prepare(instance: models.Model) -> PreparedRow:
     """row_prepare for a new model instance (its defaults already applied by the model's __init__): every concrete
     column but the primary key, as save() would leave them."""
     model = type(instance)
@@ -112,7 +112,7 @@ def instance_insert(instance, row: PreparedRow | None = None) -> None:
 
 
 @cache
-def _saved_fields(model) -> tuple:
+def _saved_fields(model: type[models.Model]) -> tuple:
     return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
 
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "staff",
     "cashdesk",
     "training",
+    "demo",
     "ninja",  # its templates and static files: the API's Swagger UI is served from here (no CDN)
     "api",
     "django_tasks",

@@ -34,6 +34,10 @@ class LedgerAccount(models.Model):
     code = models.CharField(_("код"), max_length=64, unique=True)
     kind = models.CharField(_("вид"), max_length=16, choices=AccountKind.choices)
     name = models.CharField(_("название"), max_length=128)
+    # A cash-in account's channel, a wallet.models.CashInChannel value (empty for every other account), stored when
+    # the account is made: histories name a top-up by it instead of reading it back out of `code`. No choices here:
+    # the channels are the wallet's, and the books below it do not import it.
+    cash_in_channel = models.CharField(_("канал пополнения"), max_length=16, blank=True, default="")
     balance = MoneyField(_("баланс"), default=0)
     may_go_negative = models.BooleanField(_("может уходить в минус"), default=False)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
@@ -64,6 +68,22 @@ class PostingKind(models.TextChoices):
     PAYMENT = "payment", _("платеж")
     RELEASE = "release", _("возврат резерва")
     REVERSAL = "reversal", _("сторно")
+    # A balance set by hand (training's reset, wallet_balance_adjust). Those of the first release were posted as
+    # cash_in; their transfers tell them apart (TransferKind.ADJUSTMENT).
+    ADJUSTMENT = "adjustment", _("корректировка баланса")
+
+
+class TransferKind(models.TextChoices):
+    """What one leg of a posting moves (a payment's posting moves the amount and the commission separately)."""
+
+    CASH_IN = "cash_in", _("пополнение")
+    RESERVE = "reserve", _("резерв платежа")
+    PAYMENT = "payment", _("платеж")
+    COMMISSION = "commission", _("комиссия")
+    RELEASE = "release", _("возврат резерва")
+    REVERSAL = "reversal", _("сторно")
+    # The value of the first release, when only training's reset adjusted balances: kept, so that no row changes.
+    ADJUSTMENT = "training_reset", _("корректировка баланса (учеба)")
 
 
 class Posting(models.Model):
@@ -118,7 +138,7 @@ class Transfer(models.Model):
         LedgerAccount, verbose_name=_("кредит"), on_delete=models.PROTECT, related_name="credits"
     )
     amount = MoneyField(_("сумма"))
-    kind = models.CharField(_("вид"), max_length=16)
+    kind = models.CharField(_("вид"), max_length=16, choices=TransferKind.choices)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
 
     objects = AppendOnlyQuerySet.as_manager()

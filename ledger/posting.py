@@ -18,14 +18,15 @@ from ledger.errors import (
     IdempotencyConflict,
     InsufficientFunds,
 )
-from ledger.models import AccountKind, LedgerAccount, Posting, PostingKind
+from ledger.models import AccountKind, LedgerAccount, Posting, PostingKind, TransferKind
 
 MAX_KEY_LENGTH = 128
+TRANSFER_KINDS = frozenset(TransferKind.values)
 
 
 @dataclass(frozen=True)
 class Leg:
-    """Move `amount` from `debit` to `credit`."""
+    """Move `amount` from `debit` to `credit`; `kind` is a TransferKind (its value is accepted too)."""
 
     debit: LedgerAccount
     credit: LedgerAccount
@@ -33,14 +34,16 @@ class Leg:
     kind: str
 
 
-def ledger_account_get_or_create(*, code: str, kind: str, name: str) -> LedgerAccount:
-    """System accounts (everything but wallets) may go negative: they are the other side of the books."""
+def ledger_account_get_or_create(*, code: str, kind: str, name: str, cash_in_channel: str = "") -> LedgerAccount:
+    """System accounts (everything but wallets) may go negative: they are the other side of the books. A cash-in
+    account is made with the channel it stands for (`cash_in_channel`)."""
     account, _created = LedgerAccount.objects.get_or_create(
         code=code,
         defaults={
             "kind": kind,
             "name": name,
             "may_go_negative": kind != AccountKind.WALLET and kind != AccountKind.HOLD,
+            "cash_in_channel": cash_in_channel,
         },
     )
     return account
@@ -63,6 +66,8 @@ def _check_legs(legs: list[Leg]) -> None:
             raise ValueError("leg amounts must be positive")
         if leg.debit.pk is None or leg.credit.pk is None or leg.debit.pk == leg.credit.pk:
             raise ValueError("a leg moves money between two different saved accounts")
+        if leg.kind not in TRANSFER_KINDS:
+            raise ValueError(f"unknown transfer kind {leg.kind!r}")
 
 
 def _existing_or_conflict(idempotency_key: str, fingerprint: str) -> Posting | None:
@@ -224,7 +229,7 @@ def _post_prepared(prepared: PreparedPosting, now: datetime) -> tuple[int, Posti
     try:
         posting_id = _insert_posting(prepared, now)
     except IntegrityError as exc:
-        guarded = _guarded_debits(prepared.legs) if BALANCE_CONSTRAINT in str(exc) else []
+        guarded = _guarded_debits(prepared.legs) if _violated_constraint(exc) == BALANCE_CONSTRAINT else []
         if guarded:
             # On PostgreSQL the transaction is now aborted: no query can read the balance here. The balance the
             # caller holds goes into the message; ledger_post and the payment functions read it again after the
@@ -244,6 +249,26 @@ def _post_prepared(prepared: PreparedPosting, now: datetime) -> tuple[int, Posti
     return posting_id, None
 
 
+SQLITE_CHECK_FAILED = "CHECK constraint failed: "
+
+
+def _violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint that refused the INSERT (its trigger's balance UPDATE), or None if not known.
+
+    PostgreSQL names it in a field of the driver's error (diag.constraint_name). SQLite has no such field: its
+    extended error code tells a CHECK from a UNIQUE failure, not which CHECK, and the name is only in the message,
+    "CHECK constraint failed: <name>". So on SQLite, and only there, the message is read, here and nowhere else."""
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    if diag is not None:
+        return diag.constraint_name
+    if connection.vendor == "sqlite":
+        message = str(cause if cause is not None else exc)
+        if message.startswith(SQLITE_CHECK_FAILED):
+            return message.removeprefix(SQLITE_CHECK_FAILED).strip()
+    return None
+
+
 def _guarded_debits(legs: tuple[Leg, ...]) -> list[LedgerAccount]:
     """The accounts that may not go negative and lose money in these legs."""
     totals: dict[int, int] = {}
@@ -257,7 +282,7 @@ def _guarded_debits(legs: tuple[Leg, ...]) -> list[LedgerAccount]:
 
 def ledger_balances(*accounts: LedgerAccount) -> None:
     """Read the current balances of these accounts into their objects (one query)."""
-    by_pk = {}
+    by_pk: dict[int, list[LedgerAccount]] = {}
     for account in accounts:
         by_pk.setdefault(account.pk, []).append(account)
     for pk, balance in LedgerAccount.objects.filter(pk__in=by_pk).values_list("pk", "balance"):
@@ -272,7 +297,7 @@ def ledger_reverse(*, posting: Posting, idempotency_key: str, reference: str = "
         raise ValueError("a reversal is not reversed; post a new event instead")
     original = list(posting.transfers.select_related("debit_account", "credit_account").order_by("pk"))
     legs = [
-        Leg(debit=t.credit_account, credit=t.debit_account, amount=t.amount, kind=PostingKind.REVERSAL)
+        Leg(debit=t.credit_account, credit=t.debit_account, amount=t.amount, kind=TransferKind.REVERSAL)
         for t in original
     ]
     existing = Posting.objects.filter(reversal_of=posting).first()

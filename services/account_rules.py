@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -40,7 +41,7 @@ def _digits(raw: str, min_length: int, max_length: int) -> str:
     return text
 
 
-ACCOUNT_RULES: dict[str, tuple[str, Callable[[str, int, int], str]]] = {
+ACCOUNT_RULES: dict[str, tuple[str | Promise, Callable[[str, int, int], str]]] = {
     "payer_inn": (_("ИНН компании или предпринимателя (14 цифр)"), _payer_inn),
     "mobile_phone": (_("Номер мобильного телефона"), _mobile_phone),
     "digits": (_("Цифры (длина от и до)"), _digits),

@@ -1,8 +1,8 @@
 """The service catalog as every channel reads it: active categories and services with their providers, kept in
 each process (core/memo.py: read on every menu step and page, changed by an admin now and then). Any save or delete
-of a category, service or provider drops the copies (services/apps.py connects the signals; CatalogQuerySet covers
-bulk updates), so an admin edit shows in the web and USSD menus on the next request (within
-MEMO_LOCAL_CACHE_SECONDS in the other processes when the cache is local memory)."""
+of a category, service or provider drops the copies (services/apps.py connects the signals, and the models'
+catalog_changed for bulk updates and deletes), so an admin edit shows in the web and USSD menus on the next request
+(within MEMO_LOCAL_CACHE_SECONDS in the other processes when the cache is local memory)."""
 
 from dataclasses import dataclass
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.dispatch import Signal
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -14,21 +15,23 @@ from services.account_rules import ACCOUNT_RULE_CHOICES
 DOSTEK_PROVIDER_CODE = "dostek"  # DosTek group, СОЧИ's operator
 
 
+# Sent after a bulk update or delete of categories, services or providers, which bypass post_save and post_delete.
+# The cached catalog (services/catalog.py) listens, as it does to those (services/apps.py connects them): the
+# models know nothing of the cache.
+catalog_changed = Signal()
+
+
 class CatalogQuerySet(models.QuerySet):
-    """Bulk changes bypass post_save: they drop the cached catalog themselves (services/catalog.py)."""
+    """Bulk changes say so themselves (catalog_changed): post_save and post_delete are not sent for them."""
 
     def update(self, **kwargs):
-        from services.catalog import catalog_invalidate
-
         updated = super().update(**kwargs)
-        catalog_invalidate()
+        catalog_changed.send(sender=self.model)
         return updated
 
     def delete(self):
-        from services.catalog import catalog_invalidate
-
         deleted = super().delete()
-        catalog_invalidate()
+        catalog_changed.send(sender=self.model)
         return deleted
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import IntEnum
+from typing import Any
 
 import httpx
 from defusedxml import ElementTree
@@ -106,7 +107,7 @@ class OsmpClient:
     def for_provider(cls, code: str) -> "OsmpClient":
         """The endpoint of a provider from OSMP_ENDPOINTS (settings; DosTek's from the DOSTEK_OSMP_* variables)."""
         try:
-            endpoint = settings.OSMP_ENDPOINTS[code]
+            endpoint: dict[str, Any] = settings.OSMP_ENDPOINTS[code]
         except KeyError as exc:
             raise OsmpError(f"no OSMP endpoint configured for provider {code!r}") from exc
         return cls(
@@ -137,11 +138,11 @@ class OsmpClient:
                 yield client
             return
         key = (os.getpid(), *self._shared_key)
-        client = _shared_clients.get(key)
-        if client is None:
+        shared = _shared_clients.get(key)
+        if shared is None:
             with _shared_clients_lock:
-                client = _shared_clients.get(key) or _shared_clients.setdefault(key, self._new_client())
-        yield client
+                shared = _shared_clients.get(key) or _shared_clients.setdefault(key, self._new_client())
+        yield shared
 
     def check(self, *, txn_id: str, account: str, amount: Decimal) -> OsmpAnswer:
         return self.call("check", {"txn_id": txn_id, "account": account, "sum": osmp_sum(amount)})

@@ -12,7 +12,7 @@ from audit.roles import StaffPermission
 from core.errors import DomainError
 from services.errors import MSG_PAYMENT_NOT_COMMITTED, PaymentNotReversible
 from services.models import Payment, PaymentStatus, RefundRequest, RefundStatus
-from services.payments import payment_reverse_in_transaction
+from services.payments.reversal import payment_reverse_in_transaction
 
 MSG_REFUND_PENDING = _("По этому платежу уже есть запрос на возврат, он ждет решения.")
 MSG_REFUND_DECIDED = _("Этот запрос уже решен.")
@@ -96,7 +96,7 @@ def refund_reject(*, request: RefundRequest, actor, reason: str) -> RefundReques
 def _decide(request: RefundRequest, actor, reason: str, status: str) -> None:
     request.status, request.decided_by, request.decision_reason, request.decided_at = (
         status,
-        actor,
+        actor if actor.is_authenticated else None,  # SYSTEM (training's reset) is recorded as no one
         reason,
         timezone.now(),
     )

@@ -1,13 +1,7 @@
-"""Background work of payments (django-tasks: the database backend here; a larger deployment swaps in its RQ or
-Celery backend without changing this code). A task only says «look at payment N»: the payment row holds the state,
-and `payment_attempt` claims it, so a task run twice, late, or beside the sweeper does the work once."""
+"""Background work of payments: the task is services/payments/retry.py's. This name stays importable because the
+database task backend stores a task by its import path: tasks queued before the move name
+`services.tasks.payment_attempt_task`."""
 
-from django_tasks import task
+from services.payments.retry import payment_attempt_task
 
-
-@task()
-def payment_attempt_task(payment_id: int) -> str:
-    from services.payments import payment_attempt
-
-    payment = payment_attempt(payment_id=payment_id)
-    return payment.status if payment is not None else "skipped"
+__all__ = ["payment_attempt_task"]

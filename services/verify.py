@@ -12,7 +12,7 @@ from services.models import Payment, PaymentStatus
 from sms.models import SmsKind, SmsMessage
 
 # What each state must have been through: (reserve, settle kind, refund) and the SMS the holder got.
-EXPECTED = {
+EXPECTED: dict[str, tuple[bool, str | None, bool, dict[str, int]]] = {
     PaymentStatus.RESERVED: (True, None, False, {}),
     PaymentStatus.COMMITTED: (True, PostingKind.PAYMENT, False, {SmsKind.PAYMENT: 1}),
     PaymentStatus.ABORTED: (True, PostingKind.RELEASE, False, {SmsKind.PAYMENT_ABORTED: 1}),
@@ -31,8 +31,8 @@ def _moves(posting: Posting) -> Counter:
 def _expected_moves(payment: Payment, hold_id: int, fees_id: int | None) -> dict[str, Counter]:
     wallet = payment.wallet.ledger_account_id
     provider = payment.service.provider.settlement_account_id
-    commit = Counter({(hold_id, provider): payment.amount})
-    refund = Counter({(provider, wallet): payment.amount})
+    commit: Counter = Counter({(hold_id, provider): payment.amount})
+    refund: Counter = Counter({(provider, wallet): payment.amount})
     if payment.commission:
         commit[(hold_id, fees_id)] += payment.commission
         refund[(fees_id, wallet)] += payment.commission
@@ -75,9 +75,11 @@ def _payment_violations(payment: Payment, sms: dict[str, int], hold_id: int, fee
             )
     if has_refund and payment.refund_posting is not None and payment.refund_posting.reversal_of_id is None:
         problems.append(f"{label}: its refund does not name the posting it reverses")
-    for kind in (SmsKind.PAYMENT, SmsKind.PAYMENT_ABORTED, SmsKind.REVERSAL):
-        if sms.get(kind, 0) != expected_sms.get(kind, 0):
-            problems.append(f"{label} has {sms.get(kind, 0)} {kind} SMS, expected {expected_sms.get(kind, 0)}")
+    for sms_kind in (SmsKind.PAYMENT, SmsKind.PAYMENT_ABORTED, SmsKind.REVERSAL):
+        if sms.get(sms_kind, 0) != expected_sms.get(sms_kind, 0):
+            problems.append(
+                f"{label} has {sms.get(sms_kind, 0)} {sms_kind} SMS, expected {expected_sms.get(sms_kind, 0)}"
+            )
     return problems
 
 
@@ -85,12 +87,10 @@ def _legacy_violations(payment: Payment, label: str) -> list[str]:
     """Payments of the first release were one posting, wallet -> provider + fees, without the hold account."""
     if payment.status not in (PaymentStatus.COMMITTED, PaymentStatus.REVERSED):
         return [f"{label}: a payment without a reserve can only be committed or reversed"]
+    settle = payment.settle_posting
+    assert settle is not None  # a legacy payment is its settle posting alone (the caller checked)
     debited = sum(
-        (
-            t.amount
-            for t in payment.settle_posting.transfers.all()
-            if t.debit_account_id == payment.wallet.ledger_account_id
-        ),
+        (t.amount for t in settle.transfers.all() if t.debit_account_id == payment.wallet.ledger_account_id),
         start=Decimal(0),
     )
     return [] if debited == payment.total else [f"{label}: the wallet was debited {debited}, not {payment.total}"]

@@ -20,14 +20,15 @@ from accounts.operations import sign_in_key
 from api.models import DeviceToken
 from audit.models import AuditEntry
 from core.models import Throttle
-from ledger.models import PostingKind, Transfer
+from services.history import payment_postings
 from services.models import Payment, ProviderExchange, RefundRequest, RefundStatus
 from sms.backends.base import masked_text
 from sms.models import SmsMessage
 from ussd.models import UssdSession
 from wallet.models import Wallet
-from wallet.operations import CASH_IN_CHANNELS, PIN_MAX_ATTEMPTS
 from wallet.phone import InvalidPhone, phone_parse
+from wallet.pin_operations import PIN_MAX_ATTEMPTS
+from wallet.selectors import cash_ins_by_id, wallet_cash_ins
 
 MAX_QUERY_LENGTH = 100
 MAX_HITS = 25
@@ -319,11 +320,7 @@ class CustomerTimeline:
     def __init__(self, *, wallet: Wallet):
         parts = [
             (PAYMENT, Payment.objects.filter(wallet=wallet), "created_at"),
-            (
-                CASH_IN,
-                Transfer.objects.filter(credit_account_id=wallet.ledger_account_id, kind=PostingKind.CASH_IN),
-                "created_at",
-            ),
+            (CASH_IN, wallet_cash_ins(wallet=wallet), "created_at"),
             (SMS, SmsMessage.objects.filter(phone=wallet.phone), "created_at"),
             (USSD, UssdSession.objects.filter(phone=wallet.phone), "created_at"),
             (SIGN_IN, AccessLog.objects.filter(username=wallet.phone), "attempt_time"),
@@ -365,14 +362,10 @@ def _load_payments(pks: list[int]) -> dict[int, Event]:
 
 
 def _load_cash_ins(pks: list[int]) -> dict[int, Event]:
-    events = {}
-    for transfer in Transfer.objects.select_related("debit_account").filter(pk__in=pks):
-        channel = transfer.debit_account.code.removeprefix("cashin:")
-        title = str(CASH_IN_CHANNELS.get(channel, transfer.debit_account.name))
-        events[transfer.pk] = Event(
-            at=transfer.created_at, kind="cash_in", obj=transfer, amount=transfer.amount, text=title
-        )
-    return events
+    return {
+        pk: Event(at=cash_in.at, kind="cash_in", obj=cash_in, amount=cash_in.amount, text=cash_in.title)
+        for pk, cash_in in cash_ins_by_id(pks).items()
+    }
 
 
 def _load_sms(pks: list[int]) -> dict[int, Event]:
@@ -385,7 +378,7 @@ def _load_sms(pks: list[int]) -> dict[int, Event]:
 def _load_ussd(pks: list[int]) -> dict[int, Event]:
     # last_response is the last screen the phone showed: menus and answers, never what was typed (no PIN).
     return {
-        s.pk: Event(at=s.created_at, kind="ussd", obj=s, text=s.last_response.removeprefix("CON ").removeprefix("END "))
+        s.pk: Event(at=s.created_at, kind="ussd", obj=s, text=s.last_response)
         for s in UssdSession.objects.filter(pk__in=pks).defer("state", "last_text_digest")
     }
 
@@ -452,16 +445,11 @@ def payment_file_get(*, code: str) -> PaymentFile | None:
         (_("расчет"), payment.settle_posting_id),
         (_("возврат"), payment.refund_posting_id),
     ]
-    posting_ids = [pk for _label, pk in labelled if pk is not None]
-    transfers: dict[int, list[Transfer]] = {}
-    for transfer in (
-        Transfer.objects.select_related("posting", "debit_account", "credit_account")
-        .filter(posting_id__in=posting_ids)
-        .order_by("id")
-    ):
-        transfers.setdefault(transfer.posting_id, []).append(transfer)
+    written = payment_postings(payment=payment)
     postings = [
-        (label, transfers[pk][0].posting, transfers[pk]) for label, pk in labelled if pk is not None and pk in transfers
+        (label, written[pk].posting, written[pk].transfers)
+        for label, pk in labelled
+        if pk is not None and pk in written
     ]
     sms = list(SmsMessage.objects.filter(payment=payment).order_by("-created_at", "-id"))
     for message in sms:

@@ -22,7 +22,7 @@ from api.devices import device_revoke_all_by_staff
 from core.errors import DomainError
 from core.money import format_som
 from services.models import PaymentStatus, RefundRequest, RefundStatus
-from services.payments import payment_provider_query
+from services.payments import ProviderSaid, payment_provider_query
 from services.refunds import refund_approve, refund_reject, refund_request
 from sms.outbox import sms_resend_payment
 from staff import selectors
@@ -101,9 +101,9 @@ class Action:
 def _query_provider(actor, payment, reason):
     result = payment_provider_query(payment=payment, actor=actor, reason=reason)
     said = {
-        "found": _("Поставщик нашел платеж: он проведен."),
-        "not_found": _("У поставщика платежа нет: платеж отправлен ему снова."),
-        "no_answer": _("Поставщик не ответил. Платеж остается в обработке, система спросит снова сама."),
+        ProviderSaid.FOUND: _("Поставщик нашел платеж: он проведен."),
+        ProviderSaid.NOT_FOUND: _("У поставщика платежа нет: платеж отправлен ему снова."),
+        ProviderSaid.NO_ANSWER: _("Поставщик не ответил. Платеж остается в обработке, система спросит снова сама."),
     }[result.said]
     return f"{said} {_('Статус')}: {result.payment.get_status_display()}."
 

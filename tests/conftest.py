@@ -1,4 +1,5 @@
-"""Shared fixtures: wallets, funded wallets, the DosTek service and the SMS outbox."""
+"""Shared fixtures: wallets, funded wallets, the DosTek service, a paid payment and the SMS outbox (the plain
+helpers they are built on, DEMO_INN, make_payment, lock_pin and the thread runner, are in tests/helpers.py)."""
 
 import itertools
 import os
@@ -47,6 +48,18 @@ def dostek(db):
 
 
 @pytest.fixture
+def paid_payment(make_wallet, dostek):
+    """A committed DosTek payment of 100 som to DEMO_INN, made on the web from a wallet funded with 1000 som (900
+    left): every kind of money record exists once. `paid_payment.wallet` is that wallet."""
+    from services.models import PaymentStatus
+    from tests.helpers import make_payment
+
+    payment = make_payment(wallet=make_wallet(balance="1000"), service=dostek, amount="100", key="paid")
+    assert payment.status == PaymentStatus.COMMITTED, payment.status
+    return payment
+
+
+@pytest.fixture
 def sms_outbox(db):
     """Every SMS queued in the outbox, newest first (like allauth's mailoutbox for codes)."""
     from sms.models import SmsMessage
@@ -72,6 +85,17 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Kyrgyz or English leaves that language active in the test's thread (LocaleMiddleware activates
+    it, nothing deactivates it): every test starts and ends in the default language, whatever ran before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from demo.constants import DEMO_WALLETS
 from training.scenarios import Scenario
-from wallet.management.commands.seed_demo import DEMO_WALLETS
 from wallet.models import Wallet
 
 RECENT_WALLETS = 30
@@ -23,7 +23,7 @@ class WalletChoiceField(forms.ModelChoiceField):
 def wallet_choices():
     """The seed's demo wallets and the newest others (fresh training wallets among them), in one query."""
     recent = list(Wallet.objects.order_by("-created_at", "-id").values_list("pk", flat=True)[:RECENT_WALLETS])
-    seed_phones = [row[0] for row in DEMO_WALLETS]
+    seed_phones = [row.phone for row in DEMO_WALLETS]
     return (Wallet.objects.filter(pk__in=recent) | Wallet.objects.filter(phone__in=seed_phones)).order_by(
         "-created_at", "-id"
     )

@@ -19,10 +19,14 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from demo.constants import DEMO_INN
+from ussd.engine import NEXT_PAGE
+from ussd.screens import MSG_PIN_CHANGED, MSG_REGISTERED
+
 # Seed section 1 recommends a PIN of one's own; the demo wallet's is replaced by this one (not a trivial PIN).
 GUIDE_NEW_PIN = "4826"
 GUIDE_PASSWORD = "Guide-Sochi-Balance-2026"
-GUIDE_COMPANY_INN = "01503201010011"  # ОсОО «Ала-Тоо Консалт», a demo company of СОЧИ
+GUIDE_COMPANY_INN = DEMO_INN  # ОсОО «Ала-Тоо Консалт», a demo company of СОЧИ
 GUIDE_USSD_AMOUNT, GUIDE_WEB_AMOUNT, GUIDE_APP_AMOUNT, GUIDE_CASH_IN = "500", "350", "250", "3000"
 GUIDE_SERVICE_NAME = "DosTek group"
 PHONE_VIEWPORT = {"width": 390, "height": 844}
@@ -302,8 +306,6 @@ class GuideRun:
 
     def _page_to(self, page, option: str, number: str) -> None:
         """Turn the menu's pages («98») until the option the seed names is on the screen, as its figure shows it."""
-        from ussd.engine import NEXT_PAGE
-
         for _page in range(5):
             lines = page.locator("#sim-screen").inner_text().splitlines()
             if any(line.startswith(f"{option} ") for line in lines):
@@ -314,8 +316,6 @@ class GuideRun:
         raise GuideError(f"step {number}: option {option} not found after five pages")
 
     def section_1(self, page) -> None:
-        from ussd.screens import MSG_PIN_CHANGED, MSG_REGISTERED
-
         step = self.steps["1.1"]
         for _attempt in range(3):
             self.phone = f"+9965558{secrets.randbelow(10**5):05d}"

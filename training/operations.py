@@ -13,7 +13,6 @@ from audit.models import StaffAction
 from audit.operations import audit_record
 from core.errors import DomainError
 from core.money import format_som
-from ledger.posting import ledger_balances
 from services.faults import FaultSwitchFailed, provider_fault_set
 from training.errors import (
     MSG_PREPARE_FAILED,
@@ -32,9 +31,11 @@ from training.faults import sms_gateway_fault_lift
 from training.models import RunStatus, ScenarioRun
 from training.scenarios import SCENARIOS, Check, CheckLine, Prep, Scenario, dostek, scenario_missing_parts
 from training.wallets import training_wallet_open
+from wallet.balance import wallet_balance
 from wallet.models import Wallet, WalletStatus
-from wallet.operations import wallet_pin_unlock, wallet_set_status
 from wallet.phone import Operator
+from wallet.pin_operations import wallet_pin_unlock
+from wallet.status import wallet_set_status
 
 
 def scenario_get(slug: str) -> Scenario:
@@ -51,12 +52,12 @@ def scenario_reason(scenario: Scenario) -> str:
 
 
 def wallet_state(wallet: Wallet) -> dict:
-    ledger_balances(wallet.ledger_account)
+    balance = wallet_balance(wallet=wallet)
     return {
         "status": wallet.status,
         "pin_locked": wallet.pin_locked_at is not None,
         "pin_failed_attempts": wallet.pin_failed_attempts,
-        "balance": format_som(wallet.ledger_account.balance),
+        "balance": format_som(balance),
     }
 
 
@@ -70,12 +71,10 @@ def wallet_check_suitable(*, scenario: Scenario, wallet: Wallet) -> None:
     if scenario.needs_usable_pin and wallet.pin_locked_at is not None:
         raise WalletNotSuitable(MSG_WALLET_PIN_LOCKED)
     if scenario.min_balance > 0:
-        ledger_balances(wallet.ledger_account)
-        if wallet.ledger_account.balance < scenario.min_balance:
+        balance = wallet_balance(wallet=wallet)
+        if balance < scenario.min_balance:
             raise WalletNotSuitable(
-                MSG_WALLET_FUNDS,
-                balance=format_som(wallet.ledger_account.balance),
-                needed=format_som(scenario.min_balance),
+                MSG_WALLET_FUNDS, balance=format_som(balance), needed=format_som(scenario.min_balance)
             )
     if scenario.needs_no_web_account and hasattr(wallet, "web_account"):
         raise WalletNotSuitable(MSG_WALLET_HAS_WEB)

@@ -3,15 +3,15 @@
 The ledger is append-only and the audit log is kept for good, and both point at wallets and payments, so nothing
 that moved money is deleted. Instead:
 
-- money is put back by new postings (one per wallet, on the system account «training:reset»): each demo wallet of
-  the seed gets back the balance the seed gave it (its seed cash-ins minus its seed payments); wallets opened during
-  training are brought to zero and blocked («закрыт после обучения»). The sum of all balances stays zero and
-  check_ledger stays clean;
+- money is put back by new postings (wallet_balance_adjust: one per wallet, against the system account
+  «training:reset»): each demo wallet of the seed gets back the balance the seed gave it (its seed cash-ins minus
+  its seed payments, found by their exact keys); wallets opened during training are brought to zero and blocked
+  («закрыт после обучения»). The sum of all balances stays zero and check_ledger stays clean;
 - payments in progress are asked about at the provider once more (payment_attempt), pending refund requests are
-  rejected, so nothing is left half-way;
-- states are put back: the seed's wallets active / blocked / PIN-locked as the seed left them, the demo PIN and web
-  password, no web account where the seed made none; SMS faults lifted, СОЧИ's fault switch at normal (if reachable),
-  failed SMS sent again;
+  rejected (refund_reject), so nothing is left half-way;
+- states are put back: the seed's wallets active / blocked / PIN-locked as the seed left them, the demo PIN
+  (wallet_pin_set) and web password, no web account where the seed made none; SMS faults lifted, СОЧИ's fault
+  switch at normal (if reachable), failed SMS sent again;
 - what only held a moment of training is deleted: one-time codes (their rows and their SMS), USSD sessions, the
   holders' web sessions (staff stay signed in), attempt counters and django-axes lockouts;
 - anything the seed would create and is missing (a wallet, a web account, the admin) is created by seed_demo.
@@ -37,24 +37,24 @@ from accounts.models import PhoneCode, User
 from audit.models import StaffAction
 from audit.operations import SYSTEM, audit_reason, audit_record
 from core.models import Throttle
-from ledger.models import AccountKind, LedgerAccount, PostingKind, Transfer
-from ledger.posting import Leg, ledger_account_get_or_create, ledger_post_in_transaction
+from demo.constants import DEMO_PIN, DEMO_WALLETS, DEMO_WEB_PASSWORD, DemoState, DemoWallet
+from demo.table import demo_table
 from services.faults import FaultSwitchFailed, provider_fault_set
 from services.models import Payment, PaymentStatus, Provider, RefundRequest, RefundStatus
 from services.payments import payment_attempt
+from services.refunds import RefundRefused, refund_reject
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_requeue
 from training.errors import MSG_RESET_REFUSED, TrainingResetRefused
 from training.models import RunStatus, ScenarioRun, SmsGatewayFault
 from ussd.models import UssdSession
-from wallet.management.commands.seed_demo import DEMO_PIN, DEMO_WALLETS, DEMO_WEB_PASSWORD, demo_table
+from wallet.balance import wallet_balance, wallet_balance_adjust
 from wallet.models import Wallet, WalletStatus
-from wallet.operations import PIN_MAX_ATTEMPTS, wallet_set_status
-from wallet.pin import pin_hash_check, pin_hash_make
+from wallet.pin_operations import wallet_pin_set
+from wallet.selectors import cash_in_total
+from wallet.status import wallet_set_status
 
-ADJUSTMENT_ACCOUNT = "training:reset"
-ADJUSTMENT_KIND = "training_reset"  # the transfers' kind: not a top-up, so «История» does not list it
 # Payments the seed made count as the seed left them: in progress or committed (a later refund is training's).
 SEED_SPENT = [PaymentStatus.RESERVED, PaymentStatus.COMMITTED, PaymentStatus.REVERSED]
 
@@ -85,14 +85,9 @@ def training_reset(*, actor=SYSTEM, reason: str = "") -> ResetReport:
     seed_output = StringIO()
     call_command("seed_demo", stdout=seed_output)  # creates whatever of the seed is missing; adds nothing else
     report.seed_output = seed_output.getvalue()
-    adjustments = ledger_account_get_or_create(
-        code=ADJUSTMENT_ACCOUNT, kind=AccountKind.CASH_IN, name="Сброс учебных данных (корректировки)"
-    )
-    restored = sum(
-        _seed_wallet_restore(row=row, adjustments=adjustments, key=key, actor=actor, reason=why) for row in DEMO_WALLETS
-    )
+    restored = sum(_seed_wallet_restore(row=row, key=key, actor=actor, reason=why) for row in DEMO_WALLETS)
     report.done.append(f"demo wallets put back: {restored} of {len(DEMO_WALLETS)} changed")
-    closed = _training_wallets_close(adjustments=adjustments, key=key, actor=actor, reason=why)
+    closed = _training_wallets_close(key=key, actor=actor, reason=why)
     report.done.append(f"wallets opened in training closed: {closed}")
     _traces_clear(actor=actor, reason=why, report=report)
     with transaction.atomic():
@@ -140,31 +135,18 @@ def _payments_settle(*, report: ResetReport) -> None:
 
 def _refunds_reject(*, actor, reason: str, report: ResetReport) -> None:
     rejected = 0
-    for request in RefundRequest.objects.filter(status=RefundStatus.PENDING).select_related("payment"):
-        with transaction.atomic():
-            # Not refund_reject(): that asks for a supervisor, and the reset may run from the command line.
-            if RefundRequest.objects.filter(pk=request.pk, status=RefundStatus.PENDING).update(
-                status=RefundStatus.REJECTED,
-                decided_by=_person(actor),
-                decision_reason=reason,
-                decided_at=timezone.now(),
-            ):
-                rejected += 1
-                audit_record(
-                    actor=actor,
-                    action=StaffAction.REFUND_REJECT,
-                    wallet_id=request.payment.wallet_id,
-                    payment=request.payment,
-                    reason=reason,
-                    before={"refund_request": request.pk, "status": RefundStatus.PENDING},
-                    after={"refund_request": request.pk, "status": RefundStatus.REJECTED},
-                )
+    for request in RefundRequest.objects.filter(status=RefundStatus.PENDING).order_by("pk"):
+        try:
+            refund_reject(request=request, actor=actor, reason=reason)
+        except RefundRefused:  # decided at the console meanwhile
+            continue
+        rejected += 1
     report.done.append(f"pending refund requests rejected: {rejected}")
 
 
 def _web_accounts_remove(*, report: ResetReport) -> None:
     """Web accounts the seed did not make (their emails would be «already used» in the next session)."""
-    seed_accounts = [row[0] for row in DEMO_WALLETS if row[4]]
+    seed_accounts = [row.phone for row in DEMO_WALLETS if row.email]
     removed = 0
     for user in User.objects.filter(wallet__isnull=False).exclude(wallet__phone__in=seed_accounts):
         try:
@@ -178,9 +160,7 @@ def _web_accounts_remove(*, report: ResetReport) -> None:
 
 
 def _lock_wallet(phone: str) -> Wallet:
-    wallet = Wallet.objects.select_for_update().get(phone=phone)
-    wallet.ledger_account = LedgerAccount.objects.select_for_update().get(pk=wallet.ledger_account_id)
-    return wallet
+    return Wallet.objects.select_for_update().select_related("ledger_account").get(phone=phone)
 
 
 def _state(wallet: Wallet) -> dict:
@@ -188,65 +168,45 @@ def _state(wallet: Wallet) -> dict:
         "status": wallet.status,
         "pin_locked": wallet.pin_locked_at is not None,
         "pin_failed_attempts": wallet.pin_failed_attempts,
-        "balance": str(wallet.ledger_account.balance),
+        "balance": str(wallet_balance(wallet=wallet)),
     }
 
 
-def _seed_balance(wallet: Wallet) -> Decimal:
-    """What the seed left on the wallet: its cash-ins minus its payments (those that did not come back)."""
-    cash_ins = Transfer.objects.filter(
-        credit_account_id=wallet.ledger_account_id, posting__idempotency_key__startswith=f"demo:cash-in:{wallet.phone}:"
-    ).aggregate(s=Sum("amount"))["s"]
+def _seed_balance(wallet: Wallet, row: DemoWallet) -> Decimal:
+    """What the seed left on the wallet: its cash-ins minus its payments (those that did not come back), each found
+    by the exact key the seed posted it under."""
+    cash_ins = cash_in_total(wallet=wallet, idempotency_keys=row.cash_in_keys)
     spent = Payment.objects.filter(
-        wallet=wallet, idempotency_key__startswith=f"demo:payment:{wallet.phone}:", status__in=SEED_SPENT
+        wallet=wallet, idempotency_key__in=row.payment_keys, status__in=SEED_SPENT
     ).aggregate(s=Sum("total"))["s"]
-    return (cash_ins or Decimal(0)) - (spent or Decimal(0))
+    return cash_ins - (spent or Decimal(0))
 
 
-def _balance_set(*, wallet: Wallet, target: Decimal, adjustments: LedgerAccount, key: str) -> None:
-    """One posting that brings the wallet's balance (its row locked by the caller) to `target`."""
-    difference = target - wallet.ledger_account.balance
-    if difference == 0:
-        return
-    if difference > 0:
-        leg = Leg(debit=adjustments, credit=wallet.ledger_account, amount=difference, kind=ADJUSTMENT_KIND)
-    else:
-        leg = Leg(debit=wallet.ledger_account, credit=adjustments, amount=-difference, kind=ADJUSTMENT_KIND)
-    ledger_post_in_transaction(
-        idempotency_key=f"training-reset:{key}:{wallet.phone}",
-        kind=PostingKind.CASH_IN,
-        legs=[leg],
-        reference=f"training-reset:{key}",
-    )
-    wallet.ledger_account.refresh_from_db(fields=["balance"])
+def _adjustment_key(key: str, wallet: Wallet) -> str:
+    return f"training-reset:{key}:{wallet.phone}"
 
 
-def _seed_wallet_restore(*, row, adjustments: LedgerAccount, key: str, actor, reason: str) -> int:
-    phone, _name, _inn, _language, email, _cash_ins, _payments, state = row
+def _seed_wallet_restore(*, row: DemoWallet, key: str, actor, reason: str) -> int:
     with transaction.atomic():
-        wallet = _lock_wallet(phone)
+        wallet = _lock_wallet(row.phone)
         before = _state(wallet)
-        pin_locked = state == "pin_locked"
-        updates = {}
-        if not pin_hash_check(wallet_id=wallet.pk, pin=DEMO_PIN, encoded=wallet.pin_hash).ok:
-            updates["pin_hash"] = pin_hash_make(wallet_id=wallet.pk, pin=DEMO_PIN)
-        attempts = PIN_MAX_ATTEMPTS if pin_locked else 0
-        if wallet.pin_failed_attempts != attempts:
-            updates["pin_failed_attempts"] = attempts
-        if pin_locked != (wallet.pin_locked_at is not None):
-            updates["pin_locked_at"] = timezone.now() if pin_locked else None
-        if updates:
-            # The PIN as the seed set it, without an SMS: this is a restore, not an event for the holder.
-            Wallet.objects.filter(pk=wallet.pk).update(**updates, updated_at=timezone.now())
-            for name, value in updates.items():
-                setattr(wallet, name, value)
-        status = WalletStatus.BLOCKED if state == "blocked" else WalletStatus.ACTIVE
+        # The PIN as the seed set it, without an SMS: this is a restore, not an event for the holder.
+        pin_changed = wallet_pin_set(
+            wallet=wallet, pin=DEMO_PIN, locked=row.state == DemoState.PIN_LOCKED, actor=actor, reason=reason
+        )
+        status = WalletStatus.BLOCKED if row.state == DemoState.BLOCKED else WalletStatus.ACTIVE
         if wallet.status != status:
             wallet_set_status(wallet=wallet, status=status, actor=actor, reason=reason)
-        web_changed = _seed_web_account_restore(wallet=wallet, email=email)
-        _balance_set(wallet=wallet, target=_seed_balance(wallet), adjustments=adjustments, key=key)
+        web_changed = _seed_web_account_restore(wallet=wallet, email=row.email)
+        wallet_balance_adjust(
+            wallet=wallet,
+            target=_seed_balance(wallet, row),
+            actor=actor,
+            reason=reason,
+            idempotency_key=_adjustment_key(key, wallet),
+        )
         after = _state(wallet)
-        changed = after != before or bool(updates) or web_changed
+        changed = after != before or bool(pin_changed) or web_changed
         if changed:
             audit_record(
                 actor=actor,
@@ -254,7 +214,7 @@ def _seed_wallet_restore(*, row, adjustments: LedgerAccount, key: str, actor, re
                 wallet=wallet,
                 reason=reason,
                 before=before,
-                after={**after, "pin_rewritten": "pin_hash" in updates, "web_account_restored": web_changed},
+                after={**after, "pin_rewritten": "pin_hash" in pin_changed, "web_account_restored": web_changed},
             )
     return int(changed)
 
@@ -280,10 +240,10 @@ def _seed_web_account_restore(*, wallet: Wallet, email: str | None) -> bool:
     return bool(fields)
 
 
-def _training_wallets_close(*, adjustments: LedgerAccount, key: str, actor, reason: str) -> int:
+def _training_wallets_close(*, key: str, actor, reason: str) -> int:
     """Wallets the seed did not open: their money taken back to zero and the wallet blocked. They stay in the
     books and the audit log, which refer to them; their numbers are of the training range, never reused."""
-    seed_phones = [row[0] for row in DEMO_WALLETS]
+    seed_phones = [row.phone for row in DEMO_WALLETS]
     closed = 0
     open_ones = (
         Wallet.objects.exclude(phone__in=seed_phones)
@@ -294,7 +254,13 @@ def _training_wallets_close(*, adjustments: LedgerAccount, key: str, actor, reas
         with transaction.atomic():
             wallet = _lock_wallet(phone)
             before = _state(wallet)
-            _balance_set(wallet=wallet, target=Decimal(0), adjustments=adjustments, key=key)
+            wallet_balance_adjust(
+                wallet=wallet,
+                target=Decimal(0),
+                actor=actor,
+                reason=reason,
+                idempotency_key=_adjustment_key(key, wallet),
+            )
             if wallet.status != WalletStatus.BLOCKED:
                 wallet_set_status(
                     wallet=wallet,

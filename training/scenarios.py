@@ -26,8 +26,9 @@ from accounts.operations import web_account_create
 from audit.models import AuditEntry, StaffAction
 from audit.operations import SYSTEM
 from core.money import format_som
-from ledger.models import PostingKind
+from demo.constants import ALA_TOO, BISHKEK_TRADE, DEMO_COMPANY_INNS, DEMO_PIN, DEMO_WEB_PASSWORD, NARYN
 from services.faults import provider_fault_set
+from services.history import payment_reserve_released
 from services.models import Channel, Payment, PaymentStatus, RefundStatus, Service
 from services.osmp import OsmpClient, OsmpError
 from services.payments import payment_execute
@@ -40,13 +41,11 @@ from training.faults import sms_gateway_fault_set
 from training.models import ScenarioRun, SmsGatewayFault
 from training.wallets import training_wallet_open
 from ussd.engine import ussd_handle
-from wallet.management.commands.seed_demo import DEMO_COMPANY_INNS, DEMO_PIN, DEMO_WEB_PASSWORD
 from wallet.models import Wallet, WalletStatus
-from wallet.operations import wallet_set_status
 from wallet.phone import Operator, phone_parse
-from wallet.pin import pin_hash_check
+from wallet.pin_operations import wallet_pin_is
+from wallet.status import wallet_set_status
 
-ALA_TOO, BISHKEK_TRADE, NARYN = "01503201010011", "02106201510234", "00908199910058"
 # The customer's phone on mobile data (a documentation address): codes the scenario asks for count against it,
 # not against the trainee's browser.
 CUSTOMER_IP = "192.0.2.10"
@@ -248,7 +247,7 @@ def _prepare_refused(prep: Prep) -> None:
 
 def _verify_refused(run: ScenarioRun) -> Check:
     payment = _payment_of(run)
-    returned = payment.settle_posting is not None and payment.settle_posting.kind == PostingKind.RELEASE
+    returned = payment_reserve_released(payment=payment)
     abort_sms = SmsMessage.objects.filter(payment=payment, kind=SmsKind.PAYMENT_ABORTED).order_by("-id").first()
     return Check(
         [
@@ -317,12 +316,8 @@ def _verify_sms_lost(run: ScenarioRun) -> Check:
 
 def _prepare_pin_locked(prep: Prep) -> None:
     wallet = prep.wallet
-    prep.facts["demo_pin"] = pin_hash_check(wallet_id=wallet.pk, pin=DEMO_PIN, encoded=wallet.pin_hash).ok
-    wrong = next(
-        pin
-        for pin in ("1111", "0000", "9999", "1234", "4321")
-        if not pin_hash_check(wallet_id=wallet.pk, pin=pin, encoded=wallet.pin_hash).ok
-    )
+    prep.facts["demo_pin"] = wallet_pin_is(wallet=wallet, pin=DEMO_PIN)
+    wrong = next(pin for pin in ("1111", "0000", "9999", "1234", "4321") if not wallet_pin_is(wallet=wallet, pin=pin))
     phone = phone_parse(wallet.phone)
     session_id = f"training-{prep.run.pk}-{secrets.token_hex(4)}"
     inputs = ["8", "1", wrong, wrong, wrong]  # Баланс/Настройки -> Баланс -> three wrong PINs
@@ -350,7 +345,7 @@ def _verify_pin_locked(run: ScenarioRun) -> Check:
     ]
     new_pin_sent = any(entry.action == StaffAction.PIN_RESET for entry in unlocked)
     if run.facts.get("demo_pin") and not new_pin_sent:
-        works = pin_hash_check(wallet_id=wallet.pk, pin=DEMO_PIN, encoded=wallet.pin_hash).ok
+        works = wallet_pin_is(wallet=wallet, pin=DEMO_PIN)
         lines.append(CheckLine(works, _("PIN клиента подходит.") if works else _("PIN клиента больше не подходит.")))
     return Check(lines)
 

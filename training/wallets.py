@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from demo.constants import DEMO_PIN
+from wallet.cash_in import cash_in
 from wallet.errors import WalletExists
-from wallet.management.commands.seed_demo import DEMO_PIN
-from wallet.models import Language, OpenedChannel, Wallet
-from wallet.operations import cash_in, wallet_register
+from wallet.models import CashInChannel, Language, OpenedChannel, Wallet
+from wallet.operations import wallet_register
 from wallet.phone import Operator
 
 TRAINING_PREFIXES = {Operator.MEGACOM: "5558", Operator.BEELINE: "7708", Operator.O: "7008"}
@@ -63,7 +64,7 @@ def training_wallet_open(*, operator: str = Operator.MEGACOM, balance: Decimal =
                     cash_in(
                         wallet=wallet,
                         amount=balance,
-                        channel="kicb-branch",
+                        channel=CashInChannel.KICB_BRANCH,
                         idempotency_key=f"training:cash-in:{uuid.uuid4().hex}",
                     )
         except WalletExists:  # the same number drawn at the same moment by another board

@@ -14,13 +14,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.rows import columns, row_insert
-from ledger.models import LedgerAccount
 from ussd.gsm import screen_fits
 from ussd.models import UssdSession
 from ussd.nodes import Ctx, Finish, Goto, Input, Menu, Retry
 from ussd.screens import MSG_OPERATOR, NODES, blocked_text
 from wallet.models import Wallet, WalletStatus
 from wallet.phone import KgPhone, Operator
+from wallet.selectors import wallet_row
 
 SESSION_TIMEOUT = timedelta(seconds=180)
 USSD_OPERATORS = {Operator.MEGACOM, Operator.BEELINE}
@@ -164,13 +164,11 @@ def _load(session_id: str, phone: KgPhone) -> tuple[Wallet | None, StoredSession
     (the session's columns as subqueries) cost more to compile than to run, on every request. A second query only
     for a number without a wallet (registration)."""
     vendor = connection.vendor
-    wallet_cols = columns(Wallet, "w", vendor)
-    account_cols = columns(LedgerAccount, "a", vendor)
+    wallet_cols = wallet_row(vendor)  # the wallet with its ledger account, the wallet's table aliased w
     session_cols = columns(UssdSession, "s", vendor)
     sql = (
-        f"SELECT {wallet_cols.sql}, {account_cols.sql}, {session_cols.sql}"
-        f" FROM {Wallet._meta.db_table} w"
-        f" JOIN {LedgerAccount._meta.db_table} a ON a.id = w.ledger_account_id"
+        f"SELECT {wallet_cols.sql}, {session_cols.sql}"
+        f" FROM {wallet_cols.tables}"
         f" LEFT JOIN {UssdSession._meta.db_table} s ON s.session_id = %s"
         " WHERE w.phone = %s"
     )
@@ -178,10 +176,8 @@ def _load(session_id: str, phone: KgPhone) -> tuple[Wallet | None, StoredSession
         cursor.execute(sql, [session_id, phone.e164])
         row = cursor.fetchone()
     if row is not None:
-        split, rest = len(wallet_cols), len(wallet_cols) + len(account_cols)
-        wallet = wallet_cols.build(row[:split])
-        wallet.ledger_account = account_cols.build(row[split:rest])
-        session_values = row[rest:]
+        wallet = wallet_cols.build(row)
+        session_values = row[wallet_cols.width :]
         if session_values[0] is None:  # no such session yet: the LEFT JOIN's NULLs
             return wallet, None
         return wallet, _stored(session_cols.values(session_values))
@@ -199,7 +195,7 @@ def _save(*, session_id: str, phone: KgPhone, state: dict, consumed: int, digest
         "state": state,
         "consumed": consumed,
         "last_text_digest": digest,
-        "last_response": str(reply),
+        "last_response": reply.text,
         "ended": reply.ends,
         "updated_at": timezone.now(),
     }
@@ -225,7 +221,7 @@ def ussd_handle(*, session_id: str, phone: KgPhone, text: str) -> Reply:
     expired = session is not None and timezone.now() - session.updated_at > SESSION_TIMEOUT
     if session is not None and not expired and session.last_text_digest == digest and session.last_response:
         # The gateway repeated its request (a timeout on its side): same screen, nothing done twice.
-        return Reply(session.last_response[4:], ends=session.last_response.startswith("END"))
+        return Reply(session.last_response, ends=session.ended)
 
     inputs = text.split("*") if text else []
     stale = session is None or session.ended or expired

@@ -11,7 +11,8 @@ class UssdSession(models.Model):
     state = models.JSONField(_("состояние"), default=dict)
     consumed = models.PositiveSmallIntegerField(_("обработано вводов"), default=0)
     last_text_digest = models.CharField(max_length=64, blank=True)
-    last_response = models.TextField(blank=True)
+    # The last screen the phone showed (its text only); whether it ended the session is `ended`.
+    last_response = models.TextField(_("последний экран"), blank=True)
     ended = models.BooleanField(_("завершена"), default=False)
     created_at = models.DateTimeField(_("начата"), auto_now_add=True)
     updated_at = models.DateTimeField(_("последний ввод"), auto_now=True, db_index=True)

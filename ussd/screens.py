@@ -1,19 +1,29 @@
-"""The *900# menus of the seed instruction, as data. Payment menus are read from the service catalog."""
+"""The *900# menus of the seed instruction, as data. Payment menus are read from the service catalog. The domain's
+refusals are told by their class (the tables below), in the short texts a 160-octet screen holds."""
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
-from core.money import format_som, parse_amount
-from services.account_rules import account_parse
+from core.money import InvalidAmount, format_som, parse_amount
+from services.account_rules import InvalidAccount, account_parse
 from services.catalog import catalog
-from services.errors import InsufficientFunds, ProviderRefusedAccount, ProviderUnavailable
+from services.errors import (
+    AmountOutOfRange,
+    InsufficientFunds,
+    ProviderRefusedAccount,
+    ProviderUnavailable,
+    ServiceUnavailable,
+)
 from services.models import Channel, PaymentStatus, Service
-from services.payments import payment_check, payment_execute, payment_prepare
+from services.payments import payment_execute, payment_quote, payment_quote_again
 from ussd.gsm import screen_fits
-from ussd.nodes import Ctx, Finish, Goto, Input, Menu, Option, Retry
-from wallet.errors import InvalidPin, PinLocked, WalletBlocked, WrongPin
+from ussd.nodes import Ctx, Finish, Goto, Input, Menu, Option, Retry, Step
+from wallet.errors import InvalidPin, PinLocked, WalletBlocked, WalletExists, WrongPin
 from wallet.inn import inn_parse_personal
 from wallet.models import Language, OpenedChannel
 from wallet.operations import (
@@ -109,6 +119,15 @@ def _short(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+Told = TypeVar("Told")  # what a table of refusals gives for a class: the step, or how to make it
+
+
+def _refusal(table: dict[type[DomainError], Told], error: DomainError) -> Told:
+    """The table's entry for the error's class, or for the nearest class it derives from (each table ends with
+    DomainError, for the rest)."""
+    return next(table[cls] for cls in type(error).__mro__ if cls in table)
+
+
 # --- registration (seed section 1) --------------------------------------------------------------------------
 # Answers are kept as positions in the gateway's text (Ctx.answer_at), never as values.
 
@@ -154,7 +173,7 @@ def _accept_offer(ctx: Ctx, raw: str):
             language=ctx.data.get("lang", Language.RU),
         )
     except DomainError as error:
-        return Finish(MSG_WALLET_EXISTS if error.code == "wallet_exists" else str(error))
+        return Finish(MSG_WALLET_EXISTS if isinstance(error, WalletExists) else str(error))
     return Finish(MSG_REGISTERED)
 
 
@@ -222,15 +241,25 @@ def _account(ctx: Ctx, raw: str):
     return Goto("pay_amount")
 
 
-def _quote(ctx: Ctx, service: Service, raw_amount: str):
-    # No funds check before the PIN: «not enough money» would tell whoever holds the phone about the balance.
-    return payment_prepare(
-        wallet=ctx.wallet,
-        service=service,
-        account=_account_of(ctx, service),
-        amount=parse_amount(raw_amount),
-        check_funds=False,
-    )
+def _amount_out_of_range(ctx: Ctx, service: Service, error: DomainError) -> Step:
+    return Retry(str(MSG_AMOUNT_RANGE) % {"min": format_som(service.min_amount), "max": format_som(service.max_amount)})
+
+
+def _account_refused(ctx: Ctx, service: Service, error: DomainError) -> Step:
+    """The provider does not take the account: asked again, its reason in short above the question."""
+    ctx.data.pop("account_at", None)
+    return Goto("pay_account", error=PROVIDER_REFUSALS_SHORT.get(error.params.get("result"), MSG_ACCOUNT_REFUSED))
+
+
+# The amount step's refusals (payment_quote's: its checks, then the provider's), by class.
+AMOUNT_REFUSALS: dict[type[DomainError], Callable[[Ctx, Service, DomainError], Step]] = {
+    WalletBlocked: lambda ctx, service, error: Finish(blocked_text()),
+    ServiceUnavailable: lambda ctx, service, error: Finish(MSG_UNAVAILABLE),
+    AmountOutOfRange: _amount_out_of_range,
+    ProviderUnavailable: lambda ctx, service, error: Finish(MSG_PROVIDER_DOWN),
+    ProviderRefusedAccount: _account_refused,
+    DomainError: lambda ctx, service, error: Retry(MSG_AMOUNT),  # a malformed amount (InvalidAmount)
+}
 
 
 def _amount(ctx: Ctx, raw: str):
@@ -238,25 +267,18 @@ def _amount(ctx: Ctx, raw: str):
     if service is None:
         return Finish(MSG_UNAVAILABLE)
     try:
-        quote = _quote(ctx, service, raw)
-    except WalletBlocked:
-        return Finish(blocked_text())
+        # Once per confirm, before the PIN and any money: the provider says whether it takes this account. No funds
+        # check before the PIN: «not enough money» would tell whoever holds the phone about the balance.
+        quote = payment_quote(
+            wallet=ctx.wallet,
+            service=service,
+            account=_account_of(ctx, service),
+            amount=parse_amount(raw),
+            check_funds=False,
+        )
     except DomainError as error:
-        if error.code == "amount_out_of_range":
-            return Retry(
-                str(MSG_AMOUNT_RANGE) % {"min": format_som(service.min_amount), "max": format_som(service.max_amount)}
-            )
-        if error.code == "service_unavailable":
-            return Finish(MSG_UNAVAILABLE)
-        return Retry(MSG_AMOUNT)
-    try:
-        # Once per confirm, before the PIN and any money: the provider says whether it takes this account.
-        ctx.data["holder"] = _short(payment_check(quote=quote), 40)
-    except ProviderUnavailable:
-        return Finish(MSG_PROVIDER_DOWN)
-    except ProviderRefusedAccount as error:
-        ctx.data.pop("account_at", None)
-        return Goto("pay_account", error=PROVIDER_REFUSALS_SHORT.get(error.params.get("result"), MSG_ACCOUNT_REFUSED))
+        return _refusal(AMOUNT_REFUSALS, error)(ctx, service, error)
+    ctx.data["holder"] = _short(quote.account_holder, 40)
     ctx.data["amount_at"] = ctx.index
     return Goto("pay_confirm")
 
@@ -267,12 +289,21 @@ def _confirm_text(ctx: Ctx) -> str:
     if service is None:
         return str(MSG_UNAVAILABLE)
     try:
-        quote = _quote(ctx, service, ctx.answer_at("amount_at"))
+        # The quote of the amount step, drawn again from where the answers stand (the session keeps no values), with
+        # the name the provider gave then: the provider is not asked again.
+        quote = payment_quote_again(
+            wallet=ctx.wallet,
+            service=service,
+            account=_account_of(ctx, service),
+            amount=parse_amount(ctx.answer_at("amount_at")),
+            account_holder=ctx.data.get("holder", ""),
+            check_funds=False,
+        )
     except DomainError as error:  # the service changed since the amount was accepted; the PIN step says so too
         return _short(str(error), 75)
     label = service.display_account_label
     amount = format_som(quote.amount)
-    holder = ctx.data.get("holder", "")
+    holder = quote.account_holder
     money = [_("Сумма: %(amount)s сом") % {"amount": amount}]
     if quote.commission:
         money.append(_("Комиссия: %(commission)s сом") % {"commission": format_som(quote.commission)})
@@ -291,15 +322,31 @@ def _confirm_text(ctx: Ctx) -> str:
     return compact
 
 
-def _pin_error(error: DomainError):
-    """A wrong PIN is asked again with the tries left; a locked PIN or wallet ends the session."""
-    if isinstance(error, WrongPin):
-        return Retry(str(MSG_WRONG_PIN) % error.params)
-    if isinstance(error, PinLocked):
-        return Finish(pin_locked_text())
-    if isinstance(error, WalletBlocked):
-        return Finish(blocked_text())
-    return None
+# The PIN's refusals, wherever it is asked: a wrong PIN is asked again with the tries left; a locked PIN or wallet
+# ends the session.
+PIN_REFUSALS: dict[type[DomainError], Callable[[DomainError], Step]] = {
+    WrongPin: lambda error: Retry(str(MSG_WRONG_PIN) % error.params),
+    PinLocked: lambda error: Finish(pin_locked_text()),
+    WalletBlocked: lambda error: Finish(blocked_text()),
+}
+# Where only the PIN is asked (balance, PIN change): any other refusal in the domain's words.
+PIN_STEP_REFUSALS: dict[type[DomainError], Callable[[DomainError], Step]] = {
+    **PIN_REFUSALS,
+    DomainError: lambda error: Finish(str(error)),
+}
+# The pay step's refusals, by class.
+PAY_REFUSALS: dict[type[DomainError], Callable[[DomainError], Step]] = {
+    **PIN_REFUSALS,
+    # Only ever after the right PIN: the holder may know the balance.
+    InsufficientFunds: lambda error: Finish(str(MSG_NO_FUNDS) % error.params),
+    # The catalog changed since the confirm screen. These classes' messages are one short line each, as they are.
+    ServiceUnavailable: lambda error: Finish(str(error)),
+    AmountOutOfRange: lambda error: Finish(str(error)),
+    InvalidAmount: lambda error: Finish(str(error)),
+    # Some of the account rules' messages are longer than a screen: the short one.
+    InvalidAccount: lambda error: Finish(MSG_ACCOUNT),
+    DomainError: lambda error: Finish(str(MSG_FAILED) % call_centre()),
+}
 
 
 def _pay(ctx: Ctx, raw: str):
@@ -318,10 +365,8 @@ def _pay(ctx: Ctx, raw: str):
             pin=raw,
             account_holder=ctx.data.get("holder", ""),
         )
-    except InsufficientFunds as error:  # only ever after the right PIN: the holder may know the balance
-        return Finish(str(MSG_NO_FUNDS) % error.params)
     except DomainError as error:
-        return _pin_error(error) or Finish(str(MSG_FAILED) % call_centre() if len(str(error)) > 75 else str(error))
+        return _refusal(PAY_REFUSALS, error)(error)
     if payment.status == PaymentStatus.COMMITTED:
         return Finish(str(MSG_PAID) % {"code": payment.code})
     if payment.status == PaymentStatus.RESERVED:
@@ -336,7 +381,7 @@ def _balance(ctx: Ctx, raw: str):
     try:
         wallet_pin_verify(wallet=ctx.wallet, pin=raw)
     except DomainError as error:
-        return _pin_error(error) or Finish(str(error))
+        return _refusal(PIN_STEP_REFUSALS, error)(error)
     return Finish(str(MSG_BALANCE) % {"balance": format_som(wallet_balance(wallet=ctx.wallet))})
 
 
@@ -344,7 +389,7 @@ def _pin_current(ctx: Ctx, raw: str):
     try:
         wallet_pin_verify(wallet=ctx.wallet, pin=raw)
     except DomainError as error:
-        return _pin_error(error) or Finish(str(error))
+        return _refusal(PIN_STEP_REFUSALS, error)(error)
     # Where the PIN stands in the gateway's text, not the PIN itself: the session store never holds it.
     ctx.data["pin_current_at"] = ctx.index
     return Goto("pin_new")
@@ -370,7 +415,7 @@ def _pin_repeat(ctx: Ctx, raw: str):
             wallet=ctx.wallet, current_pin=ctx.answer_at("pin_current_at"), new_pin=new_pin, new_pin_repeat=raw
         )
     except DomainError as error:
-        return _pin_error(error) or Finish(str(error))
+        return _refusal(PIN_STEP_REFUSALS, error)(error)
     return Finish(MSG_PIN_CHANGED)
 
 

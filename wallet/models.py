@@ -23,6 +23,16 @@ class OpenedChannel(models.TextChoices):
     DEMO = "demo", _("демо-данные")
 
 
+class CashInChannel(models.TextChoices):
+    """Where cash is handed in for a wallet. Each has its own ledger account (LedgerAccount.cash_in_channel) and its
+    limit per operation (settings.CASH_IN_LIMITS)."""
+
+    KICB_BRANCH = "kicb-branch", _("KICB, отделение банка")
+    KICB_TERMINAL = "kicb-terminal", _("KICB, терминал")
+    MOBILNIK = "mobilnik", _("Мобильник, терминал")
+    QIWI = "qiwi", _("QIWI, терминал")
+
+
 class Wallet(models.Model):
     """An ELSOM wallet. Its number is the holder's mobile number in E.164."""
 

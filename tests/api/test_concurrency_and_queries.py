@@ -2,7 +2,6 @@
 statements of a pay and a quote stay within the speed issue's budgets (pay <= 12, quote <= 6)."""
 
 import re
-import threading
 from contextlib import contextmanager
 
 import pytest
@@ -14,6 +13,7 @@ from ledger.models import LedgerAccount, Posting, PostingKind
 from services.models import Payment
 from services.verify import books_violations
 from tests.api.conftest import COMPANY_INN, ApiClient
+from tests.helpers import values_of_concurrent
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.I)
@@ -32,29 +32,13 @@ def max_queries(budget: int):
 def test_ten_concurrent_pays_with_one_key_make_one_payment(make_wallet, dostek, sms_outbox):
     wallet = make_wallet(balance="1000")
     token = ApiClient(Client()).sign_in(wallet.phone, sms_outbox)["token"]
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
+    body = {"service_id": dostek.pk, "account": COMPANY_INN, "amount": "100", "pin": "2580"}
 
-    def work(index: int) -> None:
-        try:
-            app = ApiClient(Client(), token=token)
-            barrier.wait(timeout=30)
-            body = {"service_id": dostek.pk, "account": COMPANY_INN, "amount": "100", "pin": "2580"}
-            response = app.post("/payments", body, headers={"Idempotency-Key": "one-key"})
-            results[index] = (response.status_code, response.json())
-        except BaseException as exc:  # reported to the test below
-            results[index] = exc
-        finally:
-            connection.close()
+    def work(_index: int) -> tuple[int, dict]:
+        response = ApiClient(Client(), token=token).post("/payments", body, headers={"Idempotency-Key": "one-key"})
+        return response.status_code, response.json()
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    errors = [r for r in results if isinstance(r, BaseException)]
-    assert not errors, errors
+    results = values_of_concurrent(THREADS, work)  # fails on any thread's error or a hung thread
     statuses = sorted(status for status, _body in results)
     assert set(statuses) <= {200, 201} and 201 in statuses, results
     assert len({body["code"] for _status, body in results}) == 1

@@ -6,10 +6,9 @@ import pytest
 from services.models import Payment
 from tests.api.conftest import assert_error
 from tests.provider.conftest import dostek_osmp, sochi  # noqa: F401  (the real СОЧИ for these tests)
-from tests.sochi.conftest import sochi_server, sochi_server_session  # noqa: F401
+from tests.sochi.conftest import ALA_TOO, CLOSED, UNKNOWN, sochi_server, sochi_server_session  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-ALA_TOO, CLOSED, UNKNOWN = "01503201010011", "01812201300077", "01111201111111"
 
 
 def quote(app, dostek, account, amount="100"):

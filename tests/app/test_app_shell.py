@@ -64,9 +64,16 @@ def test_the_service_worker_is_served_from_app_so_its_scope_is_the_app(client):
 
 def test_every_module_the_app_imports_is_precached(client):
     body = client.get("/app/sw.js").content.decode()
+    imported = []
     for path in APP_JS:
-        for imported in re.findall(r'from "\./([\w.]+\.js)"', path.read_text()):
-            assert f'"/static/app/{imported}"' in body, imported
+        text = path.read_text()
+        found = re.findall(r'from "\./([\w.]+\.js)"', text)
+        # the regex reads every import statement of the module (another syntax would leave it out unchecked)
+        assert len(found) == len(re.findall(r"^import\b", text, re.MULTILINE)), (path.name, found)
+        imported += found
+    assert "main.js" in {path.name for path in APP_JS} and imported, "no module or no import found in static/app"
+    for name in imported:
+        assert f'"/static/app/{name}"' in body, name
 
 
 def test_the_manifest_makes_it_installable(client):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import CodePurpose, PhoneCode
 from core.net import client_ip
 from tests.cabinet.conftest import PASSWORD, sms_code
-from tests.helpers import values_of_concurrent, web_payment
+from tests.helpers import make_payment, values_of_concurrent
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_pages_with_personal_data_are_not_stored_by_any_cache(signed_in, name):
 
 def test_payment_and_receipt_pages_are_not_stored(signed_in, holder, dostek):
 
-    payment = web_payment(wallet=holder, service=dostek, amount="10", key="n")
+    payment = make_payment(wallet=holder, service=dostek, amount="10", key="n")
     for name in ("cabinet:pay_done", "cabinet:receipt"):
         assert "no-store" in signed_in.get(reverse(name, args=[payment.code]))["Cache-Control"]
 

@@ -9,10 +9,11 @@ from audit.operations import SYSTEM
 from cabinet import session as cabinet_session
 from services.models import Payment
 from sms.models import SmsKind
+from tests.helpers import DEMO_INN as INN
+from tests.helpers import make_payment
 
 pytestmark = pytest.mark.django_db
 
-INN = "01503201010011"
 FORM = reverse("cabinet:pay_form", kwargs={"slug": "dostek"})
 CONFIRM = reverse("cabinet:pay_confirm", kwargs={"slug": "dostek"})
 
@@ -214,19 +215,9 @@ def test_unknown_tokens_are_refused(signed_in, token):
 
 
 def test_money_spent_elsewhere_before_oplatit_is_refused_with_the_balance(signed_in, holder, dostek):
-    from services.payments import payment_execute
-
     signed_in.post(FORM, {"account": INN, "amount": "600"})
     data = confirm_data(signed_in)
-    payment_execute(
-        wallet=holder,
-        service=dostek,
-        account=INN,
-        amount=Decimal("600"),
-        idempotency_key="ussd-1",
-        channel="ussd",
-        pin="2580",
-    )
+    make_payment(wallet=holder, service=dostek, amount="600", key="ussd-1", channel="ussd", pin="2580")
     response = signed_in.post(CONFIRM, data, follow=True)
     assert "Недостаточно средств" in response.content.decode() and "400.00" in response.content.decode()
     assert Payment.objects.count() == 1

@@ -1,24 +1,19 @@
 """The truth on every screen: the done page, the receipt and the history say in words where a payment stands, and
 nothing 404s because a payment is not committed yet."""
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 
-from services.payments import payment_execute
+from tests.helpers import make_payment
 
 pytestmark = pytest.mark.django_db
-INN = "01503201010011"
 
 
 @pytest.fixture
 def pay(holder, dostek, settings):
     def make(adapter: str, key: str):
         settings.PROVIDER_ADAPTERS = {"dostek": f"tests.integration.test_payment_lifecycle.{adapter}"}
-        return payment_execute(
-            wallet=holder, service=dostek, account=INN, amount=Decimal("100"), idempotency_key=key, channel="web"
-        )
+        return make_payment(wallet=holder, service=dostek, amount="100", key=key)
 
     return make
 

@@ -8,19 +8,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import DomainError
 from ledger.models import LedgerAccount, Posting, Transfer
-from services.models import Category, Channel, Payment, Provider, Service
-from services.payments import payment_execute
+from services.models import Category, Payment, Provider, Service
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_queue
+from tests.helpers import lock_pin
 from wallet.errors import PinLocked, WalletBlocked
 from wallet.models import Wallet, WalletStatus
 from wallet.operations import cash_in, wallet_pin_verify
 
 pytestmark = pytest.mark.django_db
-
-COMPANY_INN = "01503201010011"
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -28,18 +25,9 @@ def admin_url(model, view: str, *args) -> str:
 
 
 @pytest.fixture
-def paid(make_wallet, dostek):
+def paid(paid_payment):
     """A funded wallet with one committed DosTek payment: every kind of money record exists once."""
-    wallet = make_wallet(balance="1000")
-    payment = payment_execute(
-        wallet=wallet,
-        service=dostek,
-        account=COMPANY_INN,
-        amount=Decimal("250"),
-        idempotency_key="admin:1",
-        channel=Channel.WEB,
-    )
-    return wallet, payment
+    return paid_payment.wallet, paid_payment
 
 
 def form_data(response) -> dict:
@@ -384,14 +372,6 @@ def test_a_wallet_action_asks_for_the_reason_first_and_records_it(admin_client, 
         "звонок владельца: телефон украден",
     )
     assert (entry.before, entry.after) == ({"status": "active"}, {"status": "blocked"})
-
-
-def lock_pin(wallet: Wallet) -> None:
-    for _attempt in range(3):
-        with pytest.raises(DomainError):
-            wallet_pin_verify(wallet=wallet, pin="9999")
-    wallet.refresh_from_db()
-    assert wallet.is_pin_locked
 
 
 def test_unlock_pin_action_lets_the_holder_use_the_pin_again(admin_client, make_wallet):

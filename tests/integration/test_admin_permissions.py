@@ -10,8 +10,8 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_queue
+from tests.helpers import lock_pin
 from wallet.models import Wallet, WalletStatus
-from wallet.operations import wallet_pin_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -25,24 +25,10 @@ def staff_without_permissions(django_user_model):
 
 
 @pytest.fixture
-def books(make_wallet, dostek):
+def books(paid_payment):
     """A wallet with a locked PIN, a payment and a failed SMS: something for every action to change."""
-    from decimal import Decimal
-
-    from services.payments import payment_execute
-
-    wallet = make_wallet(balance="1000")
-    payment_execute(
-        wallet=wallet,
-        service=dostek,
-        account="01503201010011",
-        amount=Decimal("100"),
-        idempotency_key="p",
-        channel="web",
-    )
-    for _ in range(3):
-        with pytest.raises(Exception):  # noqa: B017 - any refusal: we only want the PIN locked
-            wallet_pin_verify(wallet=wallet, pin="9999")
+    wallet = paid_payment.wallet
+    lock_pin(wallet)
     failed = sms_queue(phone=wallet.phone, text="x", kind=SmsKind.CASH_IN)
     SmsMessage.objects.filter(pk=failed.pk).update(status=SmsStatus.FAILED)
     return wallet

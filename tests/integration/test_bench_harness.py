@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.helpers import DEMO_INN
+
 ROOT = Path(__file__).resolve().parents[2]
 LUA_SCRIPT = ROOT / "bench" / "http_bench.lua"
 REFERENCE_DIR = ROOT / "bench" / "reference"
 PASSWORD = "Bench-Harness-Pass-2026"
-COMPANY_INN = "01503201010011"
 
 
 def _load_http_bench():
@@ -292,9 +293,7 @@ def test_lua_confirm_form_extraction_pays_through_the_real_confirm_page(client, 
     web_account_create(wallet=wallet, email="bench-harness@example.kg", password=PASSWORD)
     client.post(reverse("cabinet:entry"), {"phone": wallet.phone})
     assert client.post(reverse("cabinet:password"), {"password": PASSWORD}).status_code == 302
-    filled = client.post(
-        reverse("cabinet:pay_form", kwargs={"slug": "dostek"}), {"account": COMPANY_INN, "amount": "10"}
-    )
+    filled = client.post(reverse("cabinet:pay_form", kwargs={"slug": "dostek"}), {"account": DEMO_INN, "amount": "10"})
     assert filled.status_code == 302
     confirm_path = lua.eval("bench.location_path(s)", s=filled["Location"])
     html = client.get(confirm_path).content.decode()

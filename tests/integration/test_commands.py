@@ -18,11 +18,10 @@ from django.utils import timezone
 from accounts.models import User
 from audit.operations import SYSTEM
 from ledger.models import LedgerAccount, Posting, PostingKind, Transfer
-from services.models import Channel, Payment, PaymentStatus, Service
-from services.payments import payment_execute
+from services.models import Payment, PaymentStatus, Service
 from sms.backends import locmem
 from sms.models import SmsKind, SmsMessage, SmsStatus
-from tests.helpers import pin_is
+from tests.helpers import make_payment, pin_is
 from wallet.models import Wallet, WalletStatus
 from wallet.operations import wallet_set_status
 
@@ -30,7 +29,6 @@ pytestmark = pytest.mark.django_db
 
 NAME = "Айгуль Асанова"
 INN = "12505199000123"
-COMPANY_INN = "01503201010011"
 
 
 def run(*args, **options) -> tuple[str, str]:
@@ -377,14 +375,7 @@ def busy_books(make_wallet, dostek):
     """Two funded wallets and one DosTek payment: the books of an ordinary day."""
     payer = make_wallet(balance="1000")
     make_wallet(balance="250.50")
-    payment = payment_execute(
-        wallet=payer,
-        service=dostek,
-        account=COMPANY_INN,
-        amount=Decimal("400"),
-        idempotency_key="books:1",
-        channel=Channel.WEB,
-    )
+    payment = make_payment(wallet=payer, service=dostek, amount="400", key="books:1")
     return payer, payment
 
 
@@ -642,18 +633,10 @@ def test_sms_outbox_json_has_every_field_and_masks_secrets(two_holders):
     assert "Ваш PIN: ****" in rows[1]["text"] and "7391" not in out and "2580" not in out
 
 
-def test_sms_outbox_json_names_the_payment_and_honours_limit(make_wallet, dostek):
+def test_sms_outbox_json_names_the_payment_and_honours_limit(paid_payment):
     """A payment SMS carries the payment code; --limit 1 keeps only the newest message."""
     # given
-    wallet = make_wallet(balance="1000")
-    payment = payment_execute(
-        wallet=wallet,
-        service=dostek,
-        account=COMPANY_INN,
-        amount=Decimal("100"),
-        idempotency_key="outbox:1",
-        channel=Channel.WEB,
-    )
+    payment = paid_payment
 
     # when
     out, _err = run("sms_outbox", "--json", "--limit", "1")

@@ -18,11 +18,11 @@ import pytest
 from ledger.errors import InsufficientFunds
 from ledger.models import LedgerAccount, Posting
 from services.models import Payment, PaymentStatus, Service
-from services.payments import payment_execute, payment_reverse
+from services.payments import payment_reverse
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_dispatch, sms_queue
-from tests.helpers import Outcome, run_concurrently
+from tests.helpers import Outcome, make_payment, run_concurrently
 from wallet.models import Wallet
 from wallet.operations import cash_in
 
@@ -63,13 +63,8 @@ def test_parallel_payments_never_overdraw_the_wallet(make_wallet, dostek):
 
     # when
     def pay(index: int) -> Payment:
-        return payment_execute(
-            wallet=fresh(wallet),
-            service=fresh_dostek(),
-            account=COMPANY_INN,
-            amount=Decimal("30.00"),
-            idempotency_key=f"race-{run}-{index}",
-            channel="web",
+        return make_payment(
+            wallet=fresh(wallet), service=fresh_dostek(), account=COMPANY_INN, amount="30.00", key=f"race-{run}-{index}"
         )
 
     outcomes = run_concurrently(50, pay)
@@ -98,12 +93,12 @@ def test_one_idempotency_key_from_many_threads_pays_once(make_wallet, dostek):
 
     # when
     def pay(_index: int) -> Payment:
-        return payment_execute(
+        return make_payment(
             wallet=fresh(wallet),
             service=fresh_dostek(),
             account=COMPANY_INN,
-            amount=Decimal("120.00"),
-            idempotency_key=key,
+            amount="120.00",
+            key=key,
             channel="ussd",
             pin="2580",
         )
@@ -180,14 +175,7 @@ def test_cross_wallet_payments_cash_ins_and_reversals_do_not_deadlock(make_walle
     wallets = [make_wallet(balance="600.00") for _ in range(5)]
     run = uuid.uuid4().hex[:8]
     earlier = {
-        w.pk: payment_execute(
-            wallet=w,
-            service=dostek,
-            account=COMPANY_INN,
-            amount=Decimal("100.00"),
-            idempotency_key=f"earlier-{run}-{w.pk}",
-            channel="web",
-        )
+        w.pk: make_payment(wallet=w, service=dostek, account=COMPANY_INN, amount="100.00", key=f"earlier-{run}-{w.pk}")
         for w in wallets
     }
     jobs = []
@@ -199,12 +187,12 @@ def test_cross_wallet_payments_cash_ins_and_reversals_do_not_deadlock(make_walle
     def work(index: int):
         what, wallet, arg = jobs[index]
         if what == "pay":
-            return payment_execute(
+            return make_payment(
                 wallet=fresh(wallet),
                 service=fresh_dostek(),
                 account=COMPANY_INN,
-                amount=Decimal("50.00"),
-                idempotency_key=f"x-{run}-{wallet.pk}-{arg}",
+                amount="50.00",
+                key=f"x-{run}-{wallet.pk}-{arg}",
                 channel="app",
                 pin="2580",
             )

@@ -7,6 +7,7 @@ from ledger.errors import AlreadyReversed, IdempotencyConflict, InsufficientFund
 from ledger.models import AppendOnlyError, LedgerAccount, Posting, Transfer
 from ledger.posting import Leg, ledger_post, ledger_reverse
 from ledger.verify import ledger_violations
+from tests.helpers import make_payment
 
 pytestmark = pytest.mark.django_db
 
@@ -107,18 +108,9 @@ def test_reversal_undoes_a_posting_once(make_wallet):
 
 def test_reversal_of_spent_money_is_refused(make_wallet, dostek):
     """A cash-in that was already spent cannot be reversed: the wallet would go below zero."""
-    from services.payments import payment_execute
-
     wallet = make_wallet()
     posting = ledger_post(idempotency_key="c2", kind="cash_in", legs=[_cash_in_leg(wallet, "100")])
-    payment_execute(
-        wallet=wallet,
-        service=dostek,
-        account="01503201010011",
-        amount=Decimal("60"),
-        idempotency_key="p",
-        channel="web",
-    )
+    make_payment(wallet=wallet, service=dostek, amount="60", key="p")
     with pytest.raises(InsufficientFunds):
         ledger_reverse(posting=posting, idempotency_key="c2:rev")
 

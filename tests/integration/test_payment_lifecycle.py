@@ -9,15 +9,15 @@ from django.db import transaction
 from ledger.errors import InsufficientFunds
 from ledger.models import LedgerAccount, Posting
 from services.models import Payment, PaymentStatus
-from services.payments import HOLD_ACCOUNT_CODE, payment_execute, payment_process, payment_reverse
+from services.payments import HOLD_ACCOUNT_CODE, payment_process, payment_reverse
 from services.providers import ProviderAccepted, ProviderRefused, ProviderUnknown
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage
+from tests.helpers import make_payment
 from wallet.errors import PinLocked, WalletBlocked, WrongPin
 from wallet.models import Wallet, WalletStatus
 
 pytestmark = pytest.mark.django_db
-COMPANY_INN = "01503201010011"
 CALLS: list[str] = []
 
 
@@ -58,15 +58,7 @@ def use_adapter(settings):
 
 
 def pay(wallet, service, *, amount="500", key="k1", channel="web", pin=None):
-    return payment_execute(
-        wallet=wallet,
-        service=service,
-        account=COMPANY_INN,
-        amount=Decimal(amount),
-        idempotency_key=key,
-        channel=channel,
-        pin=pin,
-    )
+    return make_payment(wallet=wallet, service=service, amount=amount, key=key, channel=channel, pin=pin)
 
 
 def balance(wallet) -> Decimal:
@@ -208,9 +200,7 @@ def test_a_refund_returns_amount_and_commission_to_the_wallet(make_wallet, sms_o
 
     saima = Service.objects.select_related("provider__settlement_account", "category").get(slug="saima")
     wallet = make_wallet(balance="500")
-    payment = payment_execute(
-        wallet=wallet, service=saima, account="1234567", amount=Decimal("100"), idempotency_key="s", channel="web"
-    )
+    payment = make_payment(wallet=wallet, service=saima, account="1234567", amount="100", key="s")
     reversed_ = payment_reverse(payment=payment, idempotency_key="refund:s")
     assert reversed_.status == PaymentStatus.REVERSED and reversed_.reversed_at is not None
     assert reversed_.refund_posting.reversal_of_id == payment.settle_posting_id

@@ -16,13 +16,12 @@ from ledger.models import LedgerAccount, Posting, Transfer
 from ledger.posting import Leg, ledger_post_prepared, ledger_posting_prepare
 from services.models import PaymentStatus, ProviderExchange
 from services.osmp import OsmpAnswer, Outcome
-from services.payments import hold_account, payment_execute
+from services.payments import hold_account
 from services.providers import AcceptAllProvider, ProviderAccepted
 from sms.models import SmsKind, SmsMessage
 from sms.outbox import sms_prepare
+from tests.helpers import make_payment
 from ussd.models import UssdSession
-
-INN = "01503201010011"
 
 
 class AnsweringProvider(AcceptAllProvider):
@@ -93,15 +92,7 @@ def test_a_payment_builds_and_prepares_nothing_while_its_postings_hold_the_share
     wallet = make_wallet(balance="500")
     locked_work.clear()
     # when the holder pays
-    payment = payment_execute(
-        wallet=wallet,
-        service=dostek,
-        account=INN,
-        amount=Decimal("100"),
-        idempotency_key="lock-1",
-        channel=channel,
-        pin=pin,
-    )
+    payment = make_payment(wallet=wallet, service=dostek, amount="100", key="lock-1", channel=channel, pin=pin)
     # then it is paid, with its SMS (and the exchange), and nothing but statements ran while the rows were locked
     assert payment.status == PaymentStatus.COMMITTED
     assert SmsMessage.objects.filter(payment=payment).count() == 1
@@ -113,9 +104,7 @@ def test_a_payment_builds_and_prepares_nothing_while_its_postings_hold_the_share
 def test_the_returned_payment_is_the_row_as_saved(make_wallet, dostek):
     """The payment the reserve and the commit hand back is built from what they wrote, without reading it again."""
     wallet = make_wallet(balance="500")
-    payment = payment_execute(
-        wallet=wallet, service=dostek, account=INN, amount=Decimal("100"), idempotency_key="lock-2", channel="web"
-    )
+    payment = make_payment(wallet=wallet, service=dostek, amount="100", key="lock-2")
     saved = type(payment).objects.get(pk=payment.pk)
     for field in type(payment)._meta.concrete_fields:
         assert getattr(payment, field.attname) == getattr(saved, field.attname), field.name

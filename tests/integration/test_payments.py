@@ -11,26 +11,20 @@ from ledger.models import LedgerAccount, Posting, Transfer
 from services.account_rules import InvalidAccount
 from services.errors import AmountOutOfRange, PaymentNotReversible, ServiceUnavailable
 from services.models import Payment, PaymentStatus, Service
-from services.payments import payment_execute, payment_prepare, payment_reverse
+from services.payments import payment_prepare, payment_reverse
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage
+from tests.helpers import DEMO_INN, make_payment
 from wallet.errors import WalletBlocked
 from wallet.models import WalletStatus
 from wallet.operations import wallet_set_status
 
 pytestmark = pytest.mark.django_db
-COMPANY_INN = "01503201010011"
 
 
-def pay(wallet, service, *, amount="500", account=COMPANY_INN, key="key-1", channel="web", pin=None):
-    return payment_execute(
-        wallet=wallet,
-        service=service,
-        account=account,
-        amount=Decimal(amount),
-        idempotency_key=key,
-        channel=channel,
-        pin=pin,
+def pay(wallet, service, *, amount="500", account=DEMO_INN, key="key-1", channel="web", pin=None):
+    return make_payment(
+        wallet=wallet, service=service, amount=amount, key=key, account=account, channel=channel, pin=pin
     )
 
 
@@ -113,7 +107,7 @@ def test_bad_payments_are_refused_and_change_nothing(make_wallet, dostek, kwargs
 
 def test_account_spaces_are_stripped(make_wallet, dostek):
     wallet = make_wallet(balance="1000")
-    assert pay(wallet, dostek, account=" 0150 3201 0100 11 ").account == COMPANY_INN
+    assert pay(wallet, dostek, account=" 0150 3201 0100 11 ").account == DEMO_INN
 
 
 def test_inactive_service_or_category_is_refused(make_wallet, dostek):

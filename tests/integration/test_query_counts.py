@@ -4,7 +4,6 @@ otherwise). Budgets from the speed issue: a USSD menu or question step <= 4, a P
 
 import re
 from contextlib import contextmanager
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -12,8 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from services.payments import payment_execute
 from tests.conftest import PASSWORD
+from tests.helpers import DEMO_INN as INN
+from tests.helpers import make_payment
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 # Transaction control is not a query: BEGIN and COMMIT are listed by Django on SQLite, a pay step has two
@@ -43,7 +43,6 @@ USSD_STEP, USSD_PIN_STEP, WEB_PAGE, WEB_PAY = 4, 12, 10, 12
 # Signing in is not a page view: it rotates the session key (4 statements), records the sign-in for django-axes
 # and the staff (4), counts the attempt per number and per address (2), checks the password and updates last_login.
 WEB_SIGN_IN = 16
-INN = "01503201010011"
 PAY = ("3", "3", "14", "14")
 
 
@@ -194,9 +193,7 @@ def test_a_history_page_costs_the_same_whatever_the_length_of_the_history(
 ):
     def pay(count, start):
         for n in range(start, start + count):
-            payment_execute(
-                wallet=holder, service=dostek, account=INN, amount=Decimal("10"), idempotency_key=f"h{n}", channel="web"
-            )
+            make_payment(wallet=holder, service=dostek, amount="10", key=f"h{n}")
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -10,11 +10,10 @@ from audit.models import AuditEntry, StaffAction
 from ledger.models import LedgerAccount
 from services.errors import PaymentNotReversible
 from services.models import PaymentStatus, RefundStatus
-from services.payments import payment_execute
 from services.refunds import NotAllowed, RefundRefused, refund_approve, refund_reject, refund_request
 from services.verify import books_violations
 from sms.models import SmsKind
-from tests.helpers import web_payment
+from tests.helpers import make_payment
 
 pytestmark = pytest.mark.django_db
 
@@ -31,15 +30,7 @@ def staff(django_user_model):
 
 @pytest.fixture
 def committed(make_wallet, dostek):
-    wallet = make_wallet(balance="1000")
-    return payment_execute(
-        wallet=wallet,
-        service=dostek,
-        account="01503201010011",
-        amount=Decimal("400"),
-        idempotency_key="r",
-        channel="web",
-    )
+    return make_payment(wallet=make_wallet(balance="1000"), service=dostek, amount="400", key="r")
 
 
 def balance(payment):
@@ -100,7 +91,7 @@ def test_one_open_request_per_payment_and_a_decided_one_stays_decided(staff, com
 def test_only_a_committed_payment_can_be_refunded(staff, make_wallet, dostek, settings):
     settings.PROVIDER_ADAPTERS = {"dostek": "tests.integration.test_payment_lifecycle.SilentProvider"}
     wallet = make_wallet(balance="1000")
-    in_progress = web_payment(wallet=wallet, service=dostek, amount="100", key="ip")
+    in_progress = make_payment(wallet=wallet, service=dostek, amount="100", key="ip")
     with pytest.raises(PaymentNotReversible):
         refund_request(payment=in_progress, actor=staff("agent5", "Агент"), reason="не дошел")
 

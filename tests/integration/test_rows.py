@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.rows import row_insert
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_queue
-from tests.helpers import web_payment
+from tests.helpers import make_payment
 from ussd.models import UssdSession
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_the_upsert_updates_the_row_of_that_key_and_keeps_when_it_was_created():
 
 def test_a_queued_sms_is_the_row_the_dispatcher_expects(make_wallet, dostek):
     wallet = make_wallet(balance="100")
-    payment = web_payment(wallet=wallet, service=dostek, amount="10", key="rows-sms")
+    payment = make_payment(wallet=wallet, service=dostek, amount="10", key="rows-sms")
     message = sms_queue(phone=wallet.phone, text="Текст", kind=SmsKind.REVERSAL, payment=payment)
     stored = SmsMessage.objects.get(pk=message.pk)
     assert (stored.phone, stored.text, stored.kind, stored.status) == (wallet.phone, "Текст", "reversal", "queued")

@@ -1,35 +1,27 @@
 """A DosTek payment through the real СОЧИ server, for each way the other side can behave: the money ends where
 the provider's answers say, exactly once on both sides, and check_ledger and reconciliation agree."""
 
-import threading
 import time
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 
 from services.errors import ProviderRefusedAccount, ProviderUnavailable
 from services.models import Payment, PaymentStatus, ProviderExchange
-from services.payments import payment_attempt, payment_check, payment_execute, payment_prepare
+from services.payments import payment_attempt, payment_check, payment_prepare
 from services.reconciliation import Match
 from services.verify import books_violations
 from sms.models import SmsKind
+from tests.helpers import make_payment, values_of_concurrent
 from tests.provider.conftest import TIMEOUT, reconciled
+from tests.sochi.conftest import ALA_TOO, CLOSED, UNKNOWN
 
 pytestmark = pytest.mark.django_db
-ALA_TOO, CLOSED, UNKNOWN = "01503201010011", "01812201300077", "01111201111111"
 
 
 def pay(wallet, dostek, *, amount="100", key="k1", account=ALA_TOO):
-    return payment_execute(
-        wallet=wallet,
-        service=dostek,
-        account=account,
-        amount=Decimal(amount),
-        idempotency_key=key,
-        channel="web",
-    )
+    return make_payment(wallet=wallet, service=dostek, amount=amount, key=key, account=account)
 
 
 def credited(sochi, inn, txn_id) -> list[dict]:
@@ -194,21 +186,7 @@ def test_several_workers_at_once_ask_the_provider_once(dostek_osmp, make_wallet,
     dostek_osmp.set_fault("down")
     payment = pay(wallet, dostek)
     dostek_osmp.set_fault("slow", delay=0.3)
-    barrier = threading.Barrier(5)
-    outcomes = []
-
-    def worker():
-        try:
-            barrier.wait()
-            outcomes.append(payment_attempt(payment_id=payment.pk, ignore_schedule=True))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = values_of_concurrent(5, lambda _index: payment_attempt(payment_id=payment.pk, ignore_schedule=True))
     assert sum(1 for outcome in outcomes if outcome is not None) == 1
     assert ProviderExchange.objects.filter(payment=payment, command="pay").count() == 2  # the request's, one retry
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.COMMITTED

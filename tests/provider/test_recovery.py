@@ -8,20 +8,19 @@ import signal
 import subprocess
 import sys
 import time
-from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from services.models import Payment, PaymentStatus
-from services.payments import payment_execute
 from services.reconciliation import Match
 from services.verify import books_violations
+from tests.helpers import make_payment
 from tests.provider.conftest import CONNECT_TIMEOUT, TIMEOUT, reconciled
+from tests.sochi.conftest import ALA_TOO
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-ALA_TOO = "01503201010011"
 CLAIM_SECONDS = 1
 
 
@@ -64,9 +63,7 @@ def reserved_payment(sochi, make_wallet, dostek, key="r1"):
     """A payment in progress: the provider was down when it was made."""
     wallet = make_wallet(balance="1000")
     sochi.set_fault("down")
-    payment = payment_execute(
-        wallet=wallet, service=dostek, account=ALA_TOO, amount=Decimal("100"), idempotency_key=key, channel="web"
-    )
+    payment = make_payment(wallet=wallet, service=dostek, amount="100", key=key)
     sochi.set_fault("normal")
     assert payment.status == PaymentStatus.RESERVED
     return payment

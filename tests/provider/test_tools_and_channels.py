@@ -12,9 +12,10 @@ from django.test import Client
 
 from audit.models import AuditEntry, StaffAction
 from services.models import Payment, PaymentStatus, Provider
+from tests.helpers import make_payment
+from tests.sochi.conftest import ALA_TOO, CLOSED, UNKNOWN
 
 pytestmark = pytest.mark.django_db
-ALA_TOO, CLOSED, UNKNOWN = "01503201010011", "01812201300077", "01111201111111"
 PAY = ("3", "3", "14", "14")
 
 
@@ -68,15 +69,9 @@ def test_a_trainer_sets_a_fault_from_the_admin_with_a_reason(dostek_osmp, django
 
 
 def test_reconcile_provider_command_exit_codes_and_json(dostek_osmp, make_wallet, dostek):
-    from decimal import Decimal
-
-    from services.payments import payment_execute
-
     wallet = make_wallet(balance="1000")
     dostek_osmp.set_fault("answer-lost", count=1)
-    payment = payment_execute(
-        wallet=wallet, service=dostek, account=ALA_TOO, amount=Decimal("50"), idempotency_key="rc", channel="web"
-    )
+    payment = make_payment(wallet=wallet, service=dostek, amount="50", key="rc")
     out = StringIO()
     with pytest.raises(SystemExit) as exited:
         call_command("reconcile_provider", "dostek", "--json", stdout=out)

@@ -20,13 +20,14 @@ from django.core.management import call_command
 from django.db import connection
 
 from sochi.testing import SochiServer
+from tests.helpers import DEMO_INN
 
 SOCHI_URLS = pytest.mark.urls("sochi_site.urls")
 OSMP_USER = "elsom"
 OSMP_PASSWORD = "elsom-test-osmp"
 AUTH = "Basic " + base64.b64encode(f"{OSMP_USER}:{OSMP_PASSWORD}".encode()).decode()
 
-ALA_TOO = "01503201010011"
+ALA_TOO = DEMO_INN  # ОсОО «Ала-Тоо Консалт»: the company the wallet's tests pay DosTek group for
 BISHKEK_TRADE = "02106201510234"
 NARYN = "00908199910058"
 SADYKOV = "21204198800345"

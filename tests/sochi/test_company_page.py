@@ -2,20 +2,19 @@
 headers, Kyrgyz, and no other company's data."""
 
 import re
-import threading
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
 from sochi.models import CompanyUser, Role
 from sochi.payments import payment_accept
 from sochi.signin import company_user_sign_in
+from tests.helpers import values_of_concurrent
 from tests.sochi.conftest import ALA_TOO, BISHKEK_TRADE, CLOSED, SOCHI_URLS, UNKNOWN
 
 pytestmark = [SOCHI_URLS, pytest.mark.usefixtures("seeded")]
@@ -249,22 +248,8 @@ def test_simultaneous_wrong_pins_are_all_counted():
     # given
     call_command("sochi_seed", stdout=StringIO())
     user = CompanyUser.objects.get(company__inn=ALA_TOO, role=Role.DIRECTOR)
-    barrier = threading.Barrier(5)
-    outcomes = []
-
-    def attempt():
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(company_user_sign_in(user_id=user.pk, pin="000000"))
-        finally:
-            connections.close_all()
-
     # when
-    threads = [threading.Thread(target=attempt) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = values_of_concurrent(5, lambda _index: company_user_sign_in(user_id=user.pk, pin="000000"))
     # then
     user.refresh_from_db()
     assert user.locked_until is not None

@@ -1,14 +1,13 @@
 """Staff fixtures: one user per role (the groups of staff/migrations/0002_roles.py), signed-in clients, and a
 customer with something of every kind in their history."""
 
-from decimal import Decimal
-
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from tests.helpers import make_payment
+
 ROLES = {"agent": "Агент", "supervisor": "Старший смены", "trainer": "Тренер", "cashier": "Кассир", "plain": None}
-INN = "01503201010011"
 
 
 @pytest.fixture
@@ -44,22 +43,11 @@ def console(make_staff):
 
 
 @pytest.fixture
-def customer(make_wallet, dostek):
-    """A funded wallet with a committed DosTek payment and a web account."""
-    from accounts.operations import web_account_create
-    from services.payments import payment_execute
-
-    wallet = make_wallet(balance="1000")
-    web_account_create(wallet=wallet, email=f"{wallet.phone[1:]}@example.kg", password="Kara-Suu-Lake-2026")
-    wallet.committed = payment_execute(
-        wallet=wallet,
-        service=dostek,
-        account=INN,
-        amount=Decimal("100"),
-        idempotency_key=f"staff-{wallet.phone}",
-        channel="web",
-    )
-    return wallet
+def customer(holder, dostek):
+    """A funded wallet with a committed DosTek payment and a web account: the `holder` (tests/conftest.py) after a
+    payment of 100 som; `customer.committed` is that payment."""
+    holder.committed = make_payment(wallet=holder, service=dostek, amount="100", key=f"staff-{holder.phone}")
+    return holder
 
 
 def number(wallet) -> str:

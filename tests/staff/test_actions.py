@@ -12,18 +12,12 @@ from core.models import Throttle
 from services.models import PaymentStatus, RefundRequest, RefundStatus
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage
+from tests.helpers import lock_pin
 from tests.staff.conftest import confirm, number
 from wallet.models import Wallet, WalletStatus
-from wallet.operations import wallet_pin_verify
 from wallet.pin import pin_hash_check
 
 pytestmark = pytest.mark.django_db
-
-
-def lock_pin(wallet):
-    for _ in range(3):
-        with pytest.raises(Exception):  # noqa: B017 - WrongPin then PinLocked: we only want the lock
-            wallet_pin_verify(wallet=wallet, pin="9999")
 
 
 def wallet_url(wallet, slug):

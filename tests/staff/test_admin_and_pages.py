@@ -15,9 +15,9 @@ from audit.models import AuditEntry
 from audit.operations import SYSTEM
 from services.models import Service
 from sms.models import SmsMessage
-from tests.helpers import web_payment
+from tests.helpers import lock_pin, make_payment
 from tests.staff.conftest import number
-from wallet.operations import wallet_pin_verify, wallet_set_status
+from wallet.operations import wallet_set_status
 
 pytestmark = pytest.mark.django_db
 
@@ -64,9 +64,7 @@ def test_the_wallet_page_links_to_its_payments_sms_web_account_and_audit(admin_c
 
 
 def test_a_locked_pin_is_not_a_green_tick(admin_client, customer):
-    for _ in range(3):
-        with pytest.raises(Exception):  # noqa: B017 - WrongPin, then PinLocked
-            wallet_pin_verify(wallet=customer, pin="9999")
+    lock_pin(customer)
     page = admin_client.get(reverse("admin:wallet_wallet_changelist")).content.decode()
     assert '<strong class="pin-locked">заблокирован</strong>' in page
     assert "icon-yes.svg" not in page and "icon-no.svg" not in page
@@ -124,7 +122,7 @@ def test_dostek_call_centre_on_the_pay_form_done_page_and_receipt(signed_in, hol
     form = signed_in.get(reverse("cabinet:pay_form", args=["dostek"])).content.decode()
     assert "0312 960 888" in form and "0312 986 000" in form
 
-    payment = web_payment(wallet=holder, service=dostek, amount="10", key="cc")
+    payment = make_payment(wallet=holder, service=dostek, amount="10", key="cc")
     for url in (reverse("cabinet:pay_done", args=[payment.code]), reverse("cabinet:receipt", args=[payment.code])):
         page = signed_in.get(url).content.decode()
         assert "0312 960 888" in page and "DosTek group" in page, url

@@ -2,8 +2,6 @@
 over every URL and action. Plain staff without a role, wallet holders and cashiers (outside the cash desk) see
 nothing; anonymous visitors are sent to the staff sign-in; a refused POST changes nothing."""
 
-from decimal import Decimal
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -13,6 +11,7 @@ from audit.operations import SYSTEM
 from services.models import Payment, RefundRequest
 from services.refunds import refund_request
 from sms.models import SmsMessage
+from tests.helpers import make_payment
 from tests.staff.conftest import number
 from wallet.models import Wallet
 
@@ -27,16 +26,9 @@ ROLES = ["agent", "supervisor", "trainer", "cashier", "plain", "holder", "anonym
 @pytest.fixture
 def world(customer, make_staff, settings):
     """A customer with a committed payment, a payment in progress and a pending refund request on the first."""
-    from services.payments import payment_execute
-
     settings.PROVIDER_ADAPTERS = {"dostek": "tests.integration.test_payment_lifecycle.SilentProvider"}
-    in_progress = payment_execute(
-        wallet=customer,
-        service=customer.committed.service,
-        account="02106201510234",
-        amount=Decimal("50"),
-        idempotency_key="perm-reserved",
-        channel="web",
+    in_progress = make_payment(
+        wallet=customer, service=customer.committed.service, account="02106201510234", amount="50", key="perm-reserved"
     )
     settings.PROVIDER_ADAPTERS = {"dostek": "services.providers.AcceptAllProvider"}
     refund = refund_request(payment=customer.committed, actor=make_staff("agent"), reason="ошибся ИНН")

@@ -14,7 +14,7 @@ from services.payments import payment_provider_query
 from services.providers import ProviderAccepted, ProviderRefused, ProviderUnknown
 from services.verify import books_violations
 from sms.models import SmsKind
-from tests.helpers import web_payment
+from tests.helpers import make_payment
 from tests.staff.conftest import confirm
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def in_progress(make_wallet, dostek, settings):
     Lost.status_says, Lost.pay_says = "found", "unknown"
     settings.PROVIDER_ADAPTERS = {"dostek": f"{__name__}.Lost"}
     wallet = make_wallet(balance="1000")
-    payment = web_payment(wallet=wallet, service=dostek, amount="300", key="lost")
+    payment = make_payment(wallet=wallet, service=dostek, amount="300", key="lost")
     assert payment.status == PaymentStatus.RESERVED
     ASKED.clear()
     return payment

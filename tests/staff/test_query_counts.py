@@ -15,11 +15,11 @@ from django.urls import reverse
 from audit.models import StaffAction
 from audit.operations import SYSTEM, audit_record
 from services.osmp import OsmpAnswer, Outcome
-from services.payments import payment_execute
 from services.providers import ProviderAccepted
 from services.refunds import refund_request
+from tests.helpers import DEMO_INN, make_payment
 from tests.integration.test_query_counts import CONTROL, warm_caches
-from tests.staff.conftest import INN, number
+from tests.staff.conftest import number
 from ussd.models import UssdSession
 from wallet.operations import cash_in
 
@@ -45,10 +45,8 @@ def grow(wallet, dostek, count: int) -> None:
     for _ in range(count):
         n = next(_seq)
         cash_in(wallet=wallet, amount=Decimal("20"), channel="qiwi", idempotency_key=f"qc-cash-{n}")
-        payment_execute(
-            wallet=wallet, service=dostek, account=INN, amount=Decimal("10"), idempotency_key=f"qc-{n}", channel="web"
-        )
-        UssdSession.objects.create(session_id=f"qc-{n}", phone=wallet.phone, last_response="CON ЭЛСОМ\n1 Баланс")
+        make_payment(wallet=wallet, service=dostek, amount="10", key=f"qc-{n}")
+        UssdSession.objects.create(session_id=f"qc-{n}", phone=wallet.phone, last_response="ЭЛСОМ\n1 Баланс")
         access = {"username": wallet.phone, "ip_address": f"10.0.{n // 250}.{n % 250}", "user_agent": "t"}
         AccessLog.objects.create(path_info="/login/", http_accept="*/*", **access)
         AccessAttempt.objects.create(
@@ -87,7 +85,7 @@ def pages(console, make_wallet, dostek, settings, make_staff):
             "customer, page 3": statements(agent, customer + "?page=3"),
             "payment": statements(agent, reverse("staff:payment", args=[payment.code])),
             "search by number": statements(agent, reverse("staff:home") + "?q=0" + wallet.phone[4:]),
-            "search by company INN": statements(agent, reverse("staff:home") + f"?q={INN}"),
+            "search by company INN": statements(agent, reverse("staff:home") + f"?q={DEMO_INN}"),
             "search by name": statements(agent, reverse("staff:home") + "?q=Айгуль"),
             "refund queue": statements(supervisor, reverse("staff:refunds")),
             "action page": statements(agent, reverse("staff:wallet_action", args=[number(wallet), "block"])),

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from staff.selectors import console_search
-from tests.staff.conftest import INN
+from tests.helpers import DEMO_INN
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_a_payment_code_finds_the_payment_and_its_customer(found):
 
 
 def test_a_company_inn_finds_the_payments_made_to_it(found):
-    hits = console_search(query=INN).hits
+    hits = console_search(query=DEMO_INN).hits
     assert [h.payment.pk for h in hits] == [found.committed.pk]
 
 

@@ -14,12 +14,12 @@ from accounts.operations import web_account_create
 from audit.models import AuditEntry, StaffAction
 from audit.operations import SYSTEM, NotAllowed
 from services.models import Payment, PaymentStatus, ProviderExchange
-from services.payments import payment_attempt, payment_execute
+from services.payments import payment_attempt
 from services.refunds import refund_approve, refund_request
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_dispatch, sms_requeue
-from tests.helpers import pin_is
+from tests.helpers import make_payment, pin_is
 from training.errors import ScenarioFailed, ScenarioUnavailable, WalletNotSuitable
 from training.faults import sms_gateway_fault_lift
 from training.models import RunStatus, SmsGatewayFault
@@ -187,14 +187,7 @@ def test_6_an_o_wallet_with_a_web_account_is_resolved_by_a_web_payment(trainer, 
     web_account_create(wallet=wallet, email="o2@example.kg", password="Kara-Suu-Lake-2026")
     run = scenario_start(slug="ussd-o", actor=trainer, wallet=wallet)
     assert not resolved(run)
-    payment_execute(
-        wallet=wallet,
-        service=dostek,
-        account="01503201010011",
-        amount=Decimal("100"),
-        idempotency_key="o",
-        channel="web",
-    )
+    make_payment(wallet=wallet, service=dostek, amount="100", key="o")
     assert resolved(run)
 
 

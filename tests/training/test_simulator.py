@@ -12,8 +12,9 @@ from playwright.sync_api import expect
 from audit.operations import SYSTEM
 from sms.models import SmsMessage, SmsStatus
 from sms.outbox import sms_dispatch
+from tests.helpers import lock_pin
 from wallet.models import WalletStatus
-from wallet.operations import wallet_pin_verify, wallet_set_status
+from wallet.operations import wallet_set_status
 
 PAGE, WALLETS, INBOX = "/demo/phone/", "/demo/phone/wallets/", "/demo/phone/inbox/"
 
@@ -42,11 +43,7 @@ def test_picker_marks_blocked_and_pin_locked_wallets(client, make_wallet):
     blocked = make_wallet(phone="+996555700102")
     locked = make_wallet(phone="+996555700103")
     wallet_set_status(wallet=blocked, status=WalletStatus.BLOCKED, actor=SYSTEM, reason="тест")
-    for _attempt in range(3):
-        try:
-            wallet_pin_verify(wallet=locked, pin="0000")
-        except Exception:  # noqa: BLE001 - WrongPin, then PinLocked
-            pass
+    lock_pin(locked)
     html = client.get(PAGE).content.decode()
     assert re.search(rf'value="\{blocked.phone}" data-blocked="1">[^<]*заблокирован', html)
     assert re.search(rf'value="\{locked.phone}" data-pin-locked="1">[^<]*PIN заблокирован', html)

@@ -16,18 +16,18 @@ from audit.models import AuditEntry, StaffAction
 from audit.operations import SYSTEM
 from core.models import Throttle
 from core.throttle import throttle_take
+from demo.constants import DEMO_WALLETS
 from ledger.models import LedgerAccount, Posting
 from services.models import Payment, PaymentStatus, RefundStatus
-from services.payments import payment_execute
 from services.refunds import refund_request
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage, SmsStatus
-from tests.helpers import pin_is, web_payment
+from tests.helpers import make_payment, pin_is
 from training.models import RunStatus, ScenarioRun, SmsGatewayFault
 from training.operations import scenario_start
-from training.reset import ADJUSTMENT_ACCOUNT, training_reset
+from training.reset import training_reset
 from ussd.models import UssdSession
-from wallet.management.commands.seed_demo import DEMO_WALLETS
+from wallet.balance import ADJUSTMENT_ACCOUNT
 from wallet.models import Wallet, WalletStatus
 from wallet.operations import cash_in, wallet_pin_change, wallet_pin_unlock, wallet_set_status
 
@@ -66,14 +66,7 @@ def seeded():
 def test_a_training_day_is_undone_and_the_books_stay_clean(seeded, trainer, agent, dostek, failing_sms):
     # given: a day of training on the seed's wallets and on fresh ones
     aigul = Wallet.objects.select_related("ledger_account").get(phone=AIGUL)
-    payment = payment_execute(
-        wallet=aigul,
-        service=dostek,
-        account="01503201010011",
-        amount=Decimal("700"),
-        idempotency_key="t1",
-        channel="web",
-    )
+    payment = make_payment(wallet=aigul, service=dostek, amount="700", key="t1")
     refund_request(payment=payment, actor=agent, reason="ошибка в ИНН")
     wallet_pin_change(wallet=aigul, current_pin="2580", new_pin="7391")
     aigul.refresh_from_db()
@@ -156,7 +149,7 @@ def test_reset_asks_the_provider_about_payments_in_progress(seeded, make_wallet,
     """A payment left in progress is settled by asking again (here the provider in process accepts)."""
     settings.PROVIDER_ADAPTERS = {"dostek": "tests.training.test_training_reset.SilentProvider"}
     wallet = make_wallet(balance="500")
-    payment = web_payment(wallet=wallet, service=dostek, amount="200", key="r1")
+    payment = make_payment(wallet=wallet, service=dostek, amount="200", key="r1")
     assert payment.status == PaymentStatus.RESERVED
     settings.PROVIDER_ADAPTERS = {"dostek": "services.providers.AcceptAllProvider"}
     training_reset(actor=SYSTEM)

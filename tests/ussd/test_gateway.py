@@ -10,12 +10,12 @@ from audit.operations import SYSTEM
 from services.models import Payment, Service
 from services.verify import books_violations
 from sms.models import SmsKind
+from tests.helpers import DEMO_INN as INN
 from tests.helpers import pin_is
 from ussd.models import UssdSession
 from wallet.models import Wallet
 
 pytestmark = pytest.mark.django_db
-INN = "01503201010011"
 PAY = ("3", "3", "14", "14")
 
 
@@ -229,9 +229,16 @@ def test_no_pin_in_the_session_store(dial, make_wallet):
     wallet = make_wallet(balance="1000", pin="9051")
     dial("h", wallet.phone, "8", "3", "9051", "7314")
     dial("h", wallet.phone, "8", "3", "9051", "7314", "7314")
-    dial("h2", wallet.phone, *PAY, INN, "100", "9051")
+    assert pin_is(wallet, "7314")  # the PIN was changed: 9051 is now a wrong PIN, 7314 the right one
+    assert "Неверный PIN" in dial("h2", wallet.phone, *PAY, INN, "100", "9051")
+    assert dial("h3", wallet.phone, *PAY, INN, "100", "7314").startswith("END Платеж принят")
     codes = set(Payment.objects.values_list("code", flat=True))
-    for session in UssdSession.objects.all():
+    sessions = list(UssdSession.objects.all())
+    # every dialled session is stored and looked at (a loop over no rows would pass for nothing), and the payment
+    # whose code is masked below was made
+    assert sorted(session.session_id for session in sessions) == ["h", "h2", "h3"]
+    assert len(codes) == 1
+    for session in sessions:
         # The random parts (the session's nonce, a payment code, an HMAC) may contain any 4 digits by chance.
         data = {key: value for key, value in session.state.items() if key != "nonce"}
         response = session.last_response

@@ -6,11 +6,11 @@ import json
 import pytest
 
 from services.models import Payment, PaymentStatus
+from tests.helpers import DEMO_INN as INN
 from ussd.models import UssdSession
 from wallet.models import Wallet
 
 pytestmark = pytest.mark.django_db
-INN = "01503201010011"
 PAY = ("3", "3", "14", "14")
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.utils import translation
 
+from tests.helpers import DEMO_INN
 from ussd import screens
 from ussd.engine import menu_pages
 from ussd.gsm import GSM7_LIMIT, UCS2_LIMIT, screen_fits, screen_size
@@ -92,7 +93,7 @@ def test_confirm_screen_fits_for_every_service_at_its_largest_amount(make_wallet
             if service.account_rule == "mobile_phone":
                 account = "0555123456"
             elif service.account_rule == "payer_inn":
-                account = "01503201010011"
+                account = DEMO_INN
             text = confirm(service, account, str(service.max_amount))
             assert screen_fits(text) and "PIN" in text, (service.slug, text)
             assert screen_fits(confirm(service, account, str(service.max_amount), "Неверный PIN. Осталось попыток: 2."))

@@ -17,7 +17,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # connections out in turn (first in, first out), so one worker's consecutive transactions (a payment's
         # reserve and commit) run on different server processes, measurably slower (bench/README.md). Waiting the
         # first time for the pool's min_size connections leaves a sync worker exactly the connection it needs.
-        pool = self.pool
+        pool = self.pool  # type: ignore[attr-defined]  # Django 5.1+: psycopg's pool, None without one
         if pool is not None and pool.closed:
             with self._pool_opening:
                 if pool.closed:

@@ -38,7 +38,7 @@ class Command(DomainCommand):
                     "attempts": m.attempts,
                     "created_at": m.created_at.isoformat(),
                     "sent_at": m.sent_at.isoformat() if m.sent_at else None,
-                    "payment": m.payment.code if m.payment_id else None,
+                    "payment": m.payment.code if m.payment is not None else None,
                 }
                 for m in messages
             ]

@@ -10,11 +10,11 @@ import pytest
 from django.core.management import call_command
 
 from services.providers import AcceptAllProvider, ProviderAccepted, ProviderUnknown
+from tests.helpers import DEMO_INN as INN
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PHONE_NUMBER = "+996555123456"
-INN = "01503201010011"
 
 
 def open_wallet(phone: str, amount: str = "5000") -> None:
@@ -32,6 +32,16 @@ def sign_in(page, base: str, sms_outbox, phone: str = PHONE_NUMBER) -> None:
     page.get_by_label("Код из SMS").fill(code)
     page.get_by_role("button", name="Войти").click()
     page.get_by_test_id("balance").wait_for()
+
+
+def fill_dostek(page, amount: str) -> None:
+    """«Другие услуги» -> «Другие» -> «DosTek group» -> «ИНН компании» + «Сумма» -> «Далее»."""
+    page.get_by_role("link", name="Другие услуги").click()
+    page.get_by_role("link", name="Другие", exact=True).click()
+    page.get_by_role("link", name="DosTek group").click()
+    page.get_by_label("ИНН компании").fill(INN)
+    page.get_by_label("Сумма").fill(amount)
+    page.get_by_role("button", name="Далее").click()
 
 
 def test_sign_in_pay_dostek_history_and_repeat_from_a_favourite(live_server, phone, sms_outbox):
@@ -54,12 +64,7 @@ def test_sign_in_pay_dostek_history_and_repeat_from_a_favourite(live_server, pho
     assert page.get_by_test_id("balance").inner_text() == "5 000.00"
 
     # «Другие услуги» -> «Другие» -> «DosTek group» -> «ИНН компании» + «Сумма» -> «Далее»
-    page.get_by_role("link", name="Другие услуги").click()
-    page.get_by_role("link", name="Другие", exact=True).click()
-    page.get_by_role("link", name="DosTek group").click()
-    page.get_by_label("ИНН компании").fill(INN)
-    page.get_by_label("Сумма").fill("1234.50")
-    page.get_by_role("button", name="Далее").click()
+    fill_dostek(page, "1234.50")
 
     # the check: amount, commission, total; a wrong PIN is refused with the attempts left and moves nothing
     page.get_by_role("heading", name="Проверьте платеж").wait_for()
@@ -147,12 +152,7 @@ def test_a_payment_in_progress_settles_on_screen(live_server, phone, sms_outbox,
     open_wallet(PHONE_NUMBER)
     _context, page = phone()
     sign_in(page, live_server.url, sms_outbox)
-    page.get_by_role("link", name="Другие услуги").click()
-    page.get_by_role("link", name="Другие", exact=True).click()
-    page.get_by_role("link", name="DosTek group").click()
-    page.get_by_label("ИНН компании").fill(INN)
-    page.get_by_label("Сумма").fill("300")
-    page.get_by_role("button", name="Далее").click()
+    fill_dostek(page, "300")
     page.get_by_label("PIN").fill("2580")
     page.get_by_role("button", name="Оплатить").click()
     page.get_by_role("heading", name="Платеж в обработке").wait_for()
@@ -214,12 +214,7 @@ def test_a_lost_answer_is_retried_with_the_same_idempotency_key(live_server, pho
         route.abort("connectionreset")
 
     page.route("**/api/v1/payments", lose_the_answer)
-    page.get_by_role("link", name="Другие услуги").click()
-    page.get_by_role("link", name="Другие", exact=True).click()
-    page.get_by_role("link", name="DosTek group").click()
-    page.get_by_label("ИНН компании").fill(INN)
-    page.get_by_label("Сумма").fill("250")
-    page.get_by_role("button", name="Далее").click()
+    fill_dostek(page, "250")
     page.get_by_label("PIN").fill("2580")
     page.get_by_role("button", name="Оплатить").click()
     page.get_by_text("Нет связи с сервером").wait_for()

@@ -7,12 +7,13 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from tests.helpers import DEMO_INN as INN
+
 # crispy-forms marks required fields with an asterisk (hidden by CSS, so not in the accessible name).
 PASSWORD_LABEL = re.compile(r"^\s*Пароль\*?\s*$")
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "Kara-Suu-Lake-2026"
-INN = "01503201010011"
 
 
 def open_wallet(phone: str, amount: str = "5000") -> None:
@@ -45,11 +46,11 @@ def sign_in(page, base_url: str, phone: str) -> None:
     page.get_by_test_id("balance").wait_for()
 
 
-def fill_dostek(page, amount: str) -> None:
+def fill_dostek(page, amount: str, inn: str = INN) -> None:
     page.get_by_role("navigation", name="Личный кабинет").get_by_role("link", name="Услуги").click()
     page.get_by_role("link", name="Другие").click()
     page.get_by_role("link", name="DosTek group").click()
-    page.get_by_label("ИНН компании").fill(INN)
+    page.get_by_label("ИНН компании").fill(inn)
     page.get_by_label("Сумма").fill(amount)
     page.get_by_role("button", name="Далее").click()
 

@@ -5,21 +5,12 @@ and nothing is charged."""
 import pytest
 from django.core.management import call_command
 
-from tests.cabinet.e2e.test_cabinet_flow import sign_in, with_web_account
+from tests.cabinet.e2e.test_cabinet_flow import fill_dostek, sign_in, with_web_account
+from tests.helpers import DEMO_INN
 from tests.provider.conftest import TIMEOUT, dostek_osmp, sochi  # noqa: F401
-from tests.sochi.conftest import sochi_server, sochi_server_session  # noqa: F401
+from tests.sochi.conftest import CLOSED, sochi_server, sochi_server_session  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-CLOSED = "01812201300077"
-
-
-def pay_dostek(page, inn: str, amount: str) -> None:
-    page.get_by_role("navigation", name="Личный кабинет").get_by_role("link", name="Услуги").click()
-    page.get_by_role("link", name="Другие").click()
-    page.get_by_role("link", name="DosTek group").click()
-    page.get_by_label("ИНН компании").fill(inn)
-    page.get_by_label("Сумма").fill(amount)
-    page.get_by_role("button", name="Далее").click()
 
 
 def test_a_payment_while_sochi_is_slow_is_in_progress_then_committed_without_a_reload(
@@ -33,7 +24,7 @@ def test_a_payment_while_sochi_is_slow_is_in_progress_then_committed_without_a_r
     wallet = with_web_account("+996555700100")
     page = make_page()
     sign_in(page, live_server.url, wallet.phone)
-    pay_dostek(page, "01503201010011", "700")
+    fill_dostek(page, "700")
     holder = page.get_by_test_id("account-holder")
     assert holder.inner_text() == "ОсОО «Ала-Тоо Консалт»"
     shot(page, "01-confirm-with-company-name")
@@ -53,7 +44,7 @@ def test_a_payment_while_sochi_is_slow_is_in_progress_then_committed_without_a_r
     assert "Оплата прошла успешно" in page.content()
     assert page.get_by_test_id("provider-txn").inner_text() == Payment.objects.get(pk=payment.pk).provider_txn_id
     shot(page, "03-committed")
-    credits = [row for row in dostek_osmp.balance("01503201010011")["credits"] if row["txn_id"] == payment.code]
+    credits = [row for row in dostek_osmp.balance(DEMO_INN)["credits"] if row["txn_id"] == payment.code]
     assert len(credits) == 1
 
 
@@ -63,7 +54,7 @@ def test_a_closed_company_is_refused_at_the_confirm_step(live_server, make_page,
     wallet = with_web_account("+996555700101")
     page = make_page()
     sign_in(page, live_server.url, wallet.phone)
-    pay_dostek(page, CLOSED, "100")
+    fill_dostek(page, "100", inn=CLOSED)
     error = page.locator("#id_account_error")
     assert "закрыт" in error.inner_text()
     assert page.get_by_role("button", name="Далее").is_visible()  # still the form: no confirm page

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 
-from tests.helpers import web_payment
+from tests.helpers import lock_pin, make_payment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 REASON_LABEL = re.compile(r"^\s*Причина")
@@ -42,13 +42,10 @@ def act(page, action: str, reason: str) -> None:
 def test_an_agent_finds_a_customer_by_number_and_unlocks_the_pin(live_server, make_page, shot, make_wallet):
     from audit.models import AuditEntry, StaffAction
     from wallet.models import Wallet
-    from wallet.operations import wallet_pin_verify
 
     # given a customer whose PIN was locked by three wrong PINs, and an agent
     wallet = make_wallet(balance="500")
-    for _ in range(3):
-        with pytest.raises(Exception):  # noqa: B017 - WrongPin, then PinLocked
-            wallet_pin_verify(wallet=wallet, pin="9999")
+    lock_pin(wallet)
     staff("e2e-agent", "Агент")
     page = make_page()
     sign_in(page, live_server.url, "e2e-agent")
@@ -80,7 +77,7 @@ def test_a_supervisor_approves_a_refund_an_agent_asked_for(live_server, make_pag
 
     # given a committed payment to the wrong company
     wallet = make_wallet(balance="1000")
-    payment = web_payment(wallet=wallet, service=dostek, amount="400", key="e2e-refund", account="02106201510234")
+    payment = make_payment(wallet=wallet, service=dostek, amount="400", key="e2e-refund", account="02106201510234")
     staff("e2e-agent2", "Агент")
     staff("e2e-super", "Старший смены")
 

@@ -10,13 +10,13 @@ from playwright.sync_api import expect
 
 from services.models import Payment
 from services.verify import books_violations
+from tests.helpers import DEMO_INN as COMPANY_INN
 from wallet.models import Wallet
 from wallet.operations import cash_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 NUMBER = "+996555123123"  # Megacom, no wallet yet
-COMPANY_INN = "01503201010011"
 
 
 def deliver_sms() -> None:

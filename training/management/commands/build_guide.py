@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.chromium import CHROMIUM, CHROMIUM_ARGS
+from sochi.testing import SochiServer
 from training.guide import CLOSING, COVERS, MADE_FROM, THANKS, TITLE, GuideError, GuideRun, manage_py
 
 READY_SECONDS = 60
@@ -52,8 +53,6 @@ class OwnReplica:
         self.close()
 
     def _start(self) -> None:
-        from sochi.testing import SochiServer
-
         self.sochi = SochiServer(database_url="")
         self.sochi.start()
         self.env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}

@@ -2,7 +2,10 @@ from django.utils.translation import gettext as _
 
 from core.management.base import DomainCommand
 from core.money import format_som, parse_amount
-from wallet.operations import CASH_IN_CHANNELS, cash_in, wallet_get
+from wallet.balance import wallet_balance
+from wallet.cash_in import cash_in
+from wallet.models import CashInChannel
+from wallet.operations import wallet_get
 
 
 class Command(DomainCommand):
@@ -12,7 +15,7 @@ class Command(DomainCommand):
         parser.add_argument("phone", help="Wallet number, e.g. 0555123456")
         parser.add_argument("amount", help="Som, e.g. 500 or 500.50")
         parser.add_argument(
-            "--channel", required=True, choices=sorted(CASH_IN_CHANNELS), help="Where the cash was handed in"
+            "--channel", required=True, choices=sorted(CashInChannel.values), help="Where the cash was handed in"
         )
         parser.add_argument("--idempotency-key", help="The terminal's receipt number: the same key tops up only once")
 
@@ -20,8 +23,8 @@ class Command(DomainCommand):
         amount = parse_amount(options["amount"])
         wallet = wallet_get(phone=options["phone"])
         cash_in(wallet=wallet, amount=amount, channel=options["channel"], idempotency_key=options["idempotency_key"])
-        wallet.ledger_account.refresh_from_db(fields=["balance"])
+        balance = wallet_balance(wallet=wallet)
         self.stdout.write(
             _("Пополнено %(amount)s сом на %(phone)s. Баланс: %(balance)s сом.")
-            % {"amount": format_som(amount), "phone": wallet.phone, "balance": format_som(wallet.balance)}
+            % {"amount": format_som(amount), "phone": wallet.phone, "balance": format_som(balance)}
         )
