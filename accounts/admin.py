@@ -14,6 +14,7 @@ class UserAdmin(PortalAdminMixin, DjangoUserAdmin):
     phone_search_fields = ("username",)
     raw_id_fields = ("wallet",)
     readonly_fields = ("offer_version", "offer_accepted_at", "last_login", "date_joined")
-    fieldsets = DjangoUserAdmin.fieldsets + (
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Кошелек"), {"fields": ("wallet", "offer_version", "offer_accepted_at")}),
     )

@@ -18,7 +18,7 @@ class User(AbstractUser):
     offer_version = models.CharField(_("версия оферты"), max_length=20, blank=True)
     offer_accepted_at = models.DateTimeField(_("оферта принята"), null=True, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs does not declare it
         swappable = "AUTH_USER_MODEL"
         constraints = [
             models.UniqueConstraint(

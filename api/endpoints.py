@@ -39,6 +39,7 @@ from api.selectors import HISTORY_MAX_LIMIT, service_get, wallet_history, wallet
 from api.signin import Challenge, SignedIn, app_code_request, app_code_resend, app_sign_in, app_wallet_open
 from api.throttles import api_throttle
 from core.errors import DomainError
+from core.idempotency import idempotency_key_app
 from core.money import parse_amount
 from core.net import client_ip
 from services.account_rules import account_parse
@@ -189,7 +190,7 @@ def _pay(request, *, service: Service, account: str, amount: str, pin: str, idem
         account=account,
         amount=parse_amount(amount),
         # Keys are the client's: scoped to the wallet, so that two holders' apps can never share one.
-        idempotency_key=f"app:{wallet.pk}:{idempotency_key}",
+        idempotency_key=idempotency_key_app(wallet_id=wallet.pk, client_key=idempotency_key),
         channel=Channel.APP,
         pin=pin,
         account_holder=cache.get(_holder_key(wallet.pk, service.pk, _normalized(service, account)), ""),

@@ -10,7 +10,7 @@ from datetime import datetime
 from accounts.codes import phone_code_start
 from accounts.models import PhoneCode
 from accounts.operations import WebRegistration
-from services.keys import idempotency_key_web
+from core.idempotency import idempotency_key_web
 
 LOGIN_PHONE_KEY = "cabinet_login_phone"
 REGISTRATION_KEY = "cabinet_registration"

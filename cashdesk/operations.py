@@ -16,6 +16,7 @@ from audit.models import StaffAction
 from audit.operations import audit_record, staff_require
 from audit.roles import StaffPermission
 from core.errors import DomainError
+from core.idempotency import idempotency_key_receipt
 from core.money import format_som, som
 from wallet.cash_in import cash_in_in_transaction
 from wallet.models import CashInChannel, Wallet
@@ -58,7 +59,7 @@ def receipt_new(*, channel: str) -> str:
 
 def receipt_key(*, channel: str, receipt: str) -> str:
     """The credit's idempotency key: the receipt's channel and number (the receipt page finds the credit by it)."""
-    return f"{CashInChannel(channel).value}:{receipt}"
+    return idempotency_key_receipt(channel=CashInChannel(channel).value, receipt=receipt)
 
 
 def cash_limit(channel: str) -> Decimal:

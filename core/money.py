@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.db import models
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -107,6 +108,9 @@ class MoneyField(models.BigIntegerField):
     """Stores whole tyiyn (exact on SQLite and PostgreSQL alike), reads and writes Decimal som."""
 
     description = "Money in som (stored as integer tyiyn)"
+    # For django-stubs: the attribute reads a Decimal and takes what get_prep_value takes (annotations only).
+    _pyi_private_set_type: "Decimal | int | str | Combinable"  # type: ignore[assignment]
+    _pyi_private_get_type: Decimal  # type: ignore[assignment]
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else from_tyiyn(value)

@@ -2,12 +2,13 @@
 with their PIN, web password, top-ups and payments, and the companies they pay through DosTek group. training_reset
 puts the data back to this; training's scenarios and fresh wallets use the same PIN, password and companies.
 
-Idempotency keys of the seed's top-ups and payments are built by demo_cash_in_key / demo_payment_key only, and
+Idempotency keys of the seed's top-ups and payments are built by core.idempotency only, and
 found again by the exact keys of a wallet's row (DemoWallet.cash_in_keys, .payment_keys), never by a prefix."""
 
 from enum import StrEnum
 from typing import NamedTuple
 
+from core.idempotency import idempotency_key_demo_cash_in, idempotency_key_demo_payment
 from wallet.models import CashInChannel, Language
 
 ADMIN_USERNAME = "admin"
@@ -42,16 +43,6 @@ def staff_password(username: str) -> str:
     return f"elsom-demo-{username}"
 
 
-def demo_cash_in_key(*, phone: str, index: int) -> str:
-    """The idempotency key of the seed's `index`-th top-up of a wallet (a second seed_demo credits nothing)."""
-    return f"demo:cash-in:{phone}:{index}"
-
-
-def demo_payment_key(*, phone: str, index: int) -> str:
-    """The idempotency key of the seed's `index`-th payment of a wallet."""
-    return f"demo:payment:{phone}:{index}"
-
-
 class DemoState(StrEnum):
     """How the seed leaves a demo wallet."""
 
@@ -72,11 +63,11 @@ class DemoWallet(NamedTuple):
 
     @property
     def cash_in_keys(self) -> list[str]:
-        return [demo_cash_in_key(phone=self.phone, index=index) for index in range(len(self.cash_ins))]
+        return [idempotency_key_demo_cash_in(phone=self.phone, index=index) for index in range(len(self.cash_ins))]
 
     @property
     def payment_keys(self) -> list[str]:
-        return [demo_payment_key(phone=self.phone, index=index) for index in range(len(self.payments))]
+        return [idempotency_key_demo_payment(phone=self.phone, index=index) for index in range(len(self.payments))]
 
 
 DEMO_WALLETS = [

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -330,7 +331,7 @@ DOSTEK_OSMP_PASSWORD = env_str("DOSTEK_OSMP_PASSWORD", "elsom-demo-osmp" if DEBU
 DOSTEK_OSMP_TIMEOUT = env_float("DOSTEK_OSMP_TIMEOUT", 8.0)  # seconds to wait for an answer
 DOSTEK_OSMP_CONNECT_TIMEOUT = env_float("DOSTEK_OSMP_CONNECT_TIMEOUT", 2.0)
 DOSTEK_GIVE_UP_AFTER = env_int("DOSTEK_GIVE_UP_AFTER", 24 * 60 * 60)  # seconds; then refund
-OSMP_ENDPOINTS = {
+OSMP_ENDPOINTS: dict[str, dict[str, Any]] = {
     "dostek": {
         "URL": DOSTEK_OSMP_URL,
         "USER": DOSTEK_OSMP_USER,

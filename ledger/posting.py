@@ -26,12 +26,12 @@ TRANSFER_KINDS = frozenset(TransferKind.values)
 
 @dataclass(frozen=True)
 class Leg:
-    """Move `amount` from `debit` to `credit`; `kind` is a TransferKind (its value is accepted too)."""
+    """Move `amount` from `debit` to `credit`; `kind` says what the leg moves."""
 
     debit: LedgerAccount
     credit: LedgerAccount
     amount: Decimal
-    kind: str
+    kind: TransferKind
 
 
 def ledger_account_get_or_create(*, code: str, kind: str, name: str, cash_in_channel: str = "") -> LedgerAccount:
@@ -183,6 +183,7 @@ def ledger_post(
 
 def insufficient_funds_now(exc: InsufficientFunds) -> InsufficientFunds:
     """The refusal again with the balance as it is now, read after the failed transaction rolled back."""
+    assert exc.account_id is not None  # set where the refusal is raised
     balance = LedgerAccount.objects.values_list("balance", flat=True).get(pk=exc.account_id)
     refusal = InsufficientFunds(MSG_INSUFFICIENT_FUNDS, balance=format_som(balance))
     refusal.account_id = exc.account_id

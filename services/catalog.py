@@ -39,11 +39,11 @@ class Catalog:
 
     def ussd_categories(self) -> list[Category]:
         top = [c for c in self.categories if c.parent_id is None and c.ussd_number is not None]
-        return sorted(top, key=lambda c: c.ussd_number)
+        return sorted(top, key=lambda c: c.ussd_number or 0)  # all numbered (filtered above)
 
     def ussd_services(self, category_id: int | None) -> list[Service]:
         services = [s for s in self.services if s.category_id == category_id and s.ussd_number is not None]
-        return sorted(services, key=lambda s: s.ussd_number)
+        return sorted(services, key=lambda s: s.ussd_number or 0)  # all numbered (filtered above)
 
 
 def _build() -> Catalog:

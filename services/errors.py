@@ -1,3 +1,4 @@
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
@@ -40,7 +41,7 @@ MSG_PROVIDER_SUM_SMALL = _("%(provider)s не принимает такую ма
 MSG_PROVIDER_SUM_LARGE = _("%(provider)s не принимает такую большую сумму.")
 MSG_PROVIDER_REFUSED = _("%(provider)s отклонил платеж.")
 MSG_PROVIDER_UNAVAILABLE = _("Сервис %(provider)s временно недоступен. Деньги не списаны; попробуйте немного позже.")
-PROVIDER_REFUSALS = {
+PROVIDER_REFUSALS: dict[int | None, Promise] = {
     4: MSG_PROVIDER_ACCOUNT_FORMAT,
     5: MSG_PROVIDER_ACCOUNT_NOT_FOUND,
     7: MSG_PROVIDER_FORBIDDEN,

@@ -4,6 +4,7 @@ committed that the provider does not have, a different sum."""
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from services.models import Payment, PaymentStatus
 from services.osmp import OsmpClient, parse_osmp_sum
 
 
-class Match:
+class Match(StrEnum):
     MATCHED = "matched"  # committed here, credited there, same account and sum
     REFUNDED_BY_AGREEMENT = "refunded_by_agreement"  # reversed here after the provider returned it
     NOT_CREDITED_ABORTED = "aborted_not_credited"  # refunded here, nothing there: as it should be
@@ -109,8 +110,8 @@ def reconcile(*, provider_code: str, day: date) -> Reconciliation:
                 row.get("sum", ""),
                 row.get("prv_txn", ""),
             )
-        line.match = _classify(payment, row)
-        line.explanation = EXPLANATIONS[line.match]
+        match = _classify(payment, row)
+        line.match, line.explanation = match, EXPLANATIONS[match]
         result.lines.append(line)
     first_day_rows = [row for row in theirs.values() if _credited_on(row, day)]
     unknown = [row for row in first_day_rows if row.get("txn_id") not in seen]
@@ -140,16 +141,17 @@ def _credited_on(row: dict, day: date) -> bool:
         return True  # cannot tell: list it rather than hide it
 
 
-def _classify(payment: Payment, row: dict | None) -> str:
+def _classify(payment: Payment, row: dict | None) -> Match:
     if row is not None:
         same = row.get("account") == payment.account and parse_osmp_sum(row.get("sum", "")) == payment.amount
         if not same:
             return Match.DIFFERENT
-        return {
+        credited: dict[str, Match] = {
             PaymentStatus.COMMITTED: Match.MATCHED,
             PaymentStatus.REVERSED: Match.REFUNDED_BY_AGREEMENT,
             PaymentStatus.RESERVED: Match.CREDITED_IN_PROGRESS,
-        }.get(payment.status, Match.CREDITED_ABORTED)
+        }
+        return credited.get(payment.status, Match.CREDITED_ABORTED)
     if payment.status == PaymentStatus.ABORTED:
         return Match.NOT_CREDITED_ABORTED
     if payment.status == PaymentStatus.RESERVED:

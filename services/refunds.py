@@ -10,6 +10,7 @@ from audit.models import StaffAction
 from audit.operations import NotAllowed, audit_reason, audit_record, staff_require
 from audit.roles import StaffPermission
 from core.errors import DomainError
+from core.idempotency import idempotency_key_refund
 from services.errors import MSG_PAYMENT_NOT_COMMITTED, PaymentNotReversible
 from services.models import Payment, PaymentStatus, RefundRequest, RefundStatus
 from services.payments.reversal import payment_reverse_in_transaction
@@ -59,7 +60,9 @@ def refund_approve(*, request: RefundRequest, actor, reason: str) -> Payment:
     if request.requested_by_id == actor.pk:
         raise RefundRefused(MSG_REFUND_OWN)
     before = request.payment.status
-    payment = payment_reverse_in_transaction(payment=request.payment, idempotency_key=f"refund:{request.pk}")
+    payment = payment_reverse_in_transaction(
+        payment=request.payment, idempotency_key=idempotency_key_refund(request.pk)
+    )
     _decide(request, actor, reason, RefundStatus.APPROVED)
     audit_record(
         actor=actor,

@@ -4,7 +4,8 @@ the trainer plays the SMS operator, and the log says who made delivery fail and 
 from django.db import transaction
 
 from audit.models import StaffAction
-from audit.operations import audit_record
+from audit.operations import audit_record, staff_require
+from audit.roles import StaffPermission
 from training.models import ScenarioRun, SmsGatewayFault
 from wallet.models import Wallet
 
@@ -13,6 +14,7 @@ SMS_GATEWAY = "sms-gateway"
 
 def sms_gateway_fault_set(*, phone: str, actor, reason: str, run: ScenarioRun | None = None) -> bool:
     """Delivery to `phone` fails until lifted. False: it was failing already."""
+    staff_require(actor, StaffPermission.RUN_TRAINING)
     with transaction.atomic():
         _fault, created = SmsGatewayFault.objects.get_or_create(phone=phone, defaults={"run": run})
         if created:
@@ -22,6 +24,7 @@ def sms_gateway_fault_set(*, phone: str, actor, reason: str, run: ScenarioRun | 
 
 def sms_gateway_fault_lift(*, phone: str, actor, reason: str) -> bool:
     """Delivery to `phone` works again. False: there was no fault."""
+    staff_require(actor, StaffPermission.RUN_TRAINING)
     with transaction.atomic():
         deleted, _rows = SmsGatewayFault.objects.filter(phone=phone).delete()
         if deleted:

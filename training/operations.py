@@ -10,7 +10,8 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from audit.models import StaffAction
-from audit.operations import audit_record
+from audit.operations import audit_record, staff_require
+from audit.roles import StaffPermission
 from core.errors import DomainError
 from core.money import format_som
 from services.faults import FaultSwitchFailed, provider_fault_set
@@ -83,6 +84,7 @@ def wallet_check_suitable(*, scenario: Scenario, wallet: Wallet) -> None:
 def scenario_start(*, slug: str, actor, wallet: Wallet | None = None, variant: str = "") -> ScenarioRun:
     """Prepare the case on `wallet` (None: a fresh demo wallet) and record who started it. Raises
     ScenarioUnavailable / WalletNotSuitable (nothing done) or ScenarioFailed (the run is kept, failed)."""
+    staff_require(actor, StaffPermission.RUN_TRAINING)
     scenario = scenario_get(slug)
     missing = scenario_missing_parts(scenario)
     if missing:
@@ -156,6 +158,7 @@ def scenario_check(*, run: ScenarioRun) -> Check:
 def scenario_reset(*, run: ScenarioRun, actor) -> list[str]:
     """End a run: its SMS fault lifted, the wallet's status and PIN lock as they were before the start (money spent
     stays spent: the books are append-only; training_reset puts balances back). Returns what was done."""
+    staff_require(actor, StaffPermission.RUN_TRAINING)
     run = ScenarioRun.objects.select_related("wallet").get(pk=run.pk)
     if run.status == RunStatus.RESET:
         return []

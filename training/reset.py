@@ -35,7 +35,9 @@ from django.utils import timezone
 
 from accounts.models import PhoneCode, User
 from audit.models import StaffAction
-from audit.operations import SYSTEM, audit_reason, audit_record
+from audit.operations import SYSTEM, audit_reason, audit_record, staff_require
+from audit.roles import StaffPermission
+from core.idempotency import idempotency_key_training_reset
 from core.models import Throttle
 from demo.constants import DEMO_PIN, DEMO_WALLETS, DEMO_WEB_PASSWORD, DemoState, DemoWallet
 from demo.table import demo_table
@@ -71,6 +73,7 @@ def training_reset(*, actor=SYSTEM, reason: str = "") -> ResetReport:
     """Put the demo data back as seed_demo made it (see the module's text). Refused unless DEMO_MODE or DEBUG."""
     if not (settings.DEMO_MODE or settings.DEBUG):
         raise TrainingResetRefused(MSG_RESET_REFUSED)
+    staff_require(actor, StaffPermission.RUN_TRAINING)
     why = audit_reason(f"Сброс учебных данных: {reason}" if reason.strip() else "Сброс учебных данных")
     report = ResetReport()
     key = uuid.uuid4().hex[:12]
@@ -182,10 +185,6 @@ def _seed_balance(wallet: Wallet, row: DemoWallet) -> Decimal:
     return cash_ins - (spent or Decimal(0))
 
 
-def _adjustment_key(key: str, wallet: Wallet) -> str:
-    return f"training-reset:{key}:{wallet.phone}"
-
-
 def _seed_wallet_restore(*, row: DemoWallet, key: str, actor, reason: str) -> int:
     with transaction.atomic():
         wallet = _lock_wallet(row.phone)
@@ -203,7 +202,7 @@ def _seed_wallet_restore(*, row: DemoWallet, key: str, actor, reason: str) -> in
             target=_seed_balance(wallet, row),
             actor=actor,
             reason=reason,
-            idempotency_key=_adjustment_key(key, wallet),
+            idempotency_key=idempotency_key_training_reset(reset=key, phone=wallet.phone),
         )
         after = _state(wallet)
         changed = after != before or bool(pin_changed) or web_changed
@@ -259,7 +258,7 @@ def _training_wallets_close(*, key: str, actor, reason: str) -> int:
                 target=Decimal(0),
                 actor=actor,
                 reason=reason,
-                idempotency_key=_adjustment_key(key, wallet),
+                idempotency_key=idempotency_key_training_reset(reset=key, phone=wallet.phone),
             )
             if wallet.status != WalletStatus.BLOCKED:
                 wallet_set_status(

@@ -20,11 +20,12 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.codes import CODE_MAX_SENDS, CODE_RESEND_AFTER, phone_code_allowance, phone_code_send, phone_code_start
+from accounts.codes import CODE_MAX_SENDS, CODE_RESEND_AFTER, phone_code_allowance, phone_code_issue, phone_code_start
 from accounts.models import CodePurpose, PhoneCode, User
 from accounts.operations import web_account_create
 from audit.models import AuditEntry, StaffAction
 from audit.operations import SYSTEM
+from core.idempotency import idempotency_key_training_payment
 from core.money import format_som
 from demo.constants import ALA_TOO, BISHKEK_TRADE, DEMO_COMPANY_INNS, DEMO_PIN, DEMO_WEB_PASSWORD, NARYN
 from services.faults import provider_fault_set
@@ -161,7 +162,7 @@ def _pay(prep: Prep, *, account: str, amount: str) -> Payment:
         service=dostek(),
         account=account,
         amount=Decimal(amount),
-        idempotency_key=f"training:{prep.run.pk}:payment",
+        idempotency_key=idempotency_key_training_payment(prep.run.pk),
         channel=Channel.WEB,
         account_holder=DEMO_COMPANY_INNS.get(account, ""),
     )
@@ -364,7 +365,7 @@ def _prepare_web_registration(prep: Prep) -> None:
         return
     challenge = phone_code_start(purpose=CodePurpose.REGISTER, phone=wallet.phone)
     if variant == "expired":
-        phone_code_send(challenge=challenge, wallet=wallet, client_ip=CUSTOMER_IP)
+        phone_code_issue(challenge=challenge, wallet=wallet, client_ip=CUSTOMER_IP)
         # Six minutes pass before the customer types the code (it lives five).
         now = timezone.now()
         PhoneCode.objects.filter(pk=challenge.pk).update(
@@ -377,7 +378,7 @@ def _prepare_web_registration(prep: Prep) -> None:
                 last_sent_at=F("last_sent_at") - CODE_RESEND_AFTER - timedelta(seconds=1)
             )
         challenge.refresh_from_db()
-        phone_code_send(challenge=challenge, wallet=wallet, client_ip=CUSTOMER_IP)
+        phone_code_issue(challenge=challenge, wallet=wallet, client_ip=CUSTOMER_IP)
     challenge.refresh_from_db()
     if not phone_code_allowance(challenge).exhausted:
         raise ScenarioFailed(MSG_PREPARE_EXHAUSTED)

@@ -2,11 +2,11 @@
 a plausible holder, the demo PIN and money from a KICB branch, so that a case never disturbs another one."""
 
 import secrets
-import uuid
 from decimal import Decimal
 
 from django.db import transaction
 
+from core.idempotency import idempotency_key_training_cash_in_new
 from demo.constants import DEMO_PIN
 from wallet.cash_in import cash_in
 from wallet.errors import WalletExists
@@ -65,7 +65,7 @@ def training_wallet_open(*, operator: str = Operator.MEGACOM, balance: Decimal =
                         wallet=wallet,
                         amount=balance,
                         channel=CashInChannel.KICB_BRANCH,
-                        idempotency_key=f"training:cash-in:{uuid.uuid4().hex}",
+                        idempotency_key=idempotency_key_training_cash_in_new(),
                     )
         except WalletExists:  # the same number drawn at the same moment by another board
             continue

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
+from core.idempotency import idempotency_key_ussd
 from core.money import InvalidAmount, format_som, parse_amount
 from services.account_rules import InvalidAccount, account_parse
 from services.catalog import catalog
@@ -360,7 +361,7 @@ def _pay(ctx: Ctx, raw: str):
             account=_account_of(ctx, service),
             amount=parse_amount(ctx.answer_at("amount_at")),
             # This session's nonce and the PIN's position: a gateway retry of this request pays nothing more.
-            idempotency_key=f"ussd:{ctx.nonce}:{ctx.index}",
+            idempotency_key=idempotency_key_ussd(nonce=ctx.nonce, index=ctx.index),
             channel=Channel.USSD,
             pin=raw,
             account_holder=ctx.data.get("holder", ""),

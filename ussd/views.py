@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from ussd.engine import Reply, ussd_handle
 from ussd.forms import GatewayForm
 from ussd.screens import MSG_OPERATOR
-from wallet.phone import InvalidPhone, phone_parse
+from wallet.phone import InvalidPhone, PhoneMalformed, phone_parse
 
 
 def _plain(text: str, status: int = 200) -> HttpResponse:
@@ -49,9 +49,9 @@ def gateway(request):
     data = form.cleaned_data
     try:
         phone = phone_parse(data["phoneNumber"])
-    except InvalidPhone as error:
-        if error.code == "phone_malformed":
-            return HttpResponseBadRequest("phoneNumber: not a phone number", content_type="text/plain; charset=utf-8")
+    except PhoneMalformed:
+        return HttpResponseBadRequest("phoneNumber: not a phone number", content_type="text/plain; charset=utf-8")
+    except InvalidPhone:
         # A real number of another country or operator: the subscriber gets a screen, not an error.
         return _plain(str(Reply(str(MSG_OPERATOR), ends=True)))
     return _plain(str(ussd_handle(session_id=data["sessionId"], phone=phone, text=data["text"])))

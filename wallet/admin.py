@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +53,7 @@ class WalletAdmin(ReadOnlyAdmin):
     @admin.display(description=_("смотреть также"))
     def related(self, obj):
         """Links to what belongs to this wallet elsewhere in the admin and in the console."""
-        links = [
+        links: list[tuple[str, str | Promise]] = [
             (
                 reverse("admin:services_payment_changelist") + "?" + urlencode({"wallet__id__exact": obj.pk}),
                 _("платежи"),

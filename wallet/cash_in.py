@@ -1,7 +1,6 @@
 """Cash handed in for a wallet at a KICB branch or a terminal (CashInChannel): one posting from the channel's ledger
 account to the wallet's, and an SMS to the holder."""
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +8,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.idempotency import idempotency_key_cash_in_new
 from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, som
 from ledger.models import AccountKind, LedgerAccount, Posting, PostingKind, TransferKind
 from ledger.posting import Leg, ledger_account_get_or_create, ledger_balances, ledger_post_in_transaction
@@ -60,7 +60,7 @@ def cash_in_in_transaction(
     if amount > limit:
         raise InvalidCashIn(MSG_CASH_IN_LIMIT, channel=chosen.value, limit=format_som(limit))
     wallet_ensure_active(wallet)
-    key = idempotency_key or f"cash-in:{uuid.uuid4().hex}"
+    key = idempotency_key or idempotency_key_cash_in_new()
     posting, created = ledger_post_in_transaction(
         idempotency_key=key,
         kind=PostingKind.CASH_IN,

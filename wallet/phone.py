@@ -22,6 +22,30 @@ class InvalidPhone(DomainError):
     code = "invalid_phone"
 
 
+class PhoneMalformed(InvalidPhone):
+    """Not a phone number at all (empty, letters, too short)."""
+
+    code = "phone_malformed"
+
+
+class PhoneForeign(InvalidPhone):
+    """A number of another country."""
+
+    code = "phone_foreign"
+
+
+class PhoneLandline(InvalidPhone):
+    """A Kyrgyz number, but not a mobile one."""
+
+    code = "phone_landline"
+
+
+class PhoneOperatorUnknown(InvalidPhone):
+    """A Kyrgyz mobile number of an operator the wallet does not serve."""
+
+    code = "phone_operator"
+
+
 class Operator(models.TextChoices):
     MEGACOM = "megacom", "Megacom"
     BEELINE = "beeline", "Beeline"
@@ -72,12 +96,12 @@ def phone_parse(raw: str) -> KgPhone:
     """Normalise a typed number to +996XXXXXXXXX or raise InvalidPhone with a message for the person."""
     text = (raw or "").strip()
     if not text:
-        raise InvalidPhone(MSG_PHONE_EMPTY, code="phone_malformed")
+        raise PhoneMalformed(MSG_PHONE_EMPTY)
     if not ALLOWED_RE.fullmatch(text) or "+" in text[1:]:
-        raise InvalidPhone(MSG_PHONE_MALFORMED, code="phone_malformed")
+        raise PhoneMalformed(MSG_PHONE_MALFORMED)
     candidate = _candidate(text)
     if not candidate.startswith("+"):
-        raise InvalidPhone(MSG_PHONE_MALFORMED, code="phone_malformed")
+        raise PhoneMalformed(MSG_PHONE_MALFORMED)
     return _phone_of(candidate)
 
 
@@ -88,14 +112,14 @@ def _phone_of(candidate: str) -> KgPhone:
     try:
         number = phonenumbers.parse(candidate, None)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(MSG_PHONE_MALFORMED, code="phone_malformed") from exc
+        raise PhoneMalformed(MSG_PHONE_MALFORMED) from exc
     if number.country_code != 996:
-        raise InvalidPhone(MSG_PHONE_FOREIGN, code="phone_foreign")
+        raise PhoneForeign(MSG_PHONE_FOREIGN)
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(MSG_PHONE_MALFORMED, code="phone_malformed")
+        raise PhoneMalformed(MSG_PHONE_MALFORMED)
     if phonenumbers.number_type(number) not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise InvalidPhone(MSG_PHONE_LANDLINE, code="phone_landline")
+        raise PhoneLandline(MSG_PHONE_LANDLINE)
     operator = CARRIER_TO_OPERATOR.get(carrier.name_for_number(number, "en"))
     if operator is None:
-        raise InvalidPhone(MSG_PHONE_OPERATOR, code="phone_operator")
+        raise PhoneOperatorUnknown(MSG_PHONE_OPERATOR)
     return KgPhone(e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), operator=operator)

@@ -15,9 +15,9 @@ from cabinet.forms import PaymentForm
 from cabinet.session import PendingPayment
 from cabinet.views.shared import holder_required
 from core.errors import DomainError
+from core.idempotency import idempotency_key_web
 from services.catalog import catalog
 from services.errors import IdempotencyConflict
-from services.keys import idempotency_key_web
 from services.models import Channel, Payment, PaymentStatus, Service
 from services.payments import payment_execute, payment_quote_again
 

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 
+from core.idempotency import idempotency_key_reserve, idempotency_key_settle
 from core.money import from_tyiyn, to_tyiyn
 from core.rows import database, fields_named
-from ledger.models import PostingKind
+from ledger.models import PostingKind, TransferKind
 from ledger.posting import Leg, PreparedPosting, ledger_posting_prepare
 from services.models import Payment, PaymentStatus
 from services.payments.quote import PaymentQuote
@@ -82,6 +83,7 @@ class ReserveDraft:
 
     def payment(self, reserved: Reserved) -> Payment:
         """The RESERVED payment the transaction wrote, as saved, without a query."""
+        assert reserved.balance_after is not None and reserved.created_at is not None  # a row created now
         payment = Payment(
             id=reserved.payment_id,
             wallet=self.wallet,
@@ -108,9 +110,9 @@ def reserve_prepare(
 ) -> ReserveDraft:
     """A new draw of the payment code each time: the caller prepares again if the code collided."""
     posting = ledger_posting_prepare(
-        idempotency_key=f"payment:{idempotency_key}:reserve",
+        idempotency_key=idempotency_key_reserve(idempotency_key),
         kind=PostingKind.RESERVE,
-        legs=[Leg(debit=wallet.ledger_account, credit=hold_account(), amount=quote.total, kind=PostingKind.RESERVE)],
+        legs=[Leg(debit=wallet.ledger_account, credit=hold_account(), amount=quote.total, kind=TransferKind.RESERVE)],
         reference=f"payment:{idempotency_key}"[:128],
     )
     values = {
@@ -144,7 +146,7 @@ def reserve_prepare(
 
 def settle_key(payment: Payment) -> str:
     # One key for either outcome: whichever of commit and release posts first, the other finds it taken.
-    return f"payment:{payment.idempotency_key}:settle"
+    return idempotency_key_settle(payment.idempotency_key)
 
 
 @dataclass(frozen=True)
@@ -158,9 +160,16 @@ class CommitDraft:
 
 def commit_prepare(*, payment: Payment, outcome: ProviderAccepted) -> CommitDraft:
     hold = hold_account()
-    legs = [Leg(debit=hold, credit=payment.service.provider.settlement_account, amount=payment.amount, kind="payment")]
+    legs = [
+        Leg(
+            debit=hold,
+            credit=payment.service.provider.settlement_account,
+            amount=payment.amount,
+            kind=TransferKind.PAYMENT,
+        )
+    ]
     if payment.commission > 0:
-        legs.append(Leg(debit=hold, credit=fees_account(), amount=payment.commission, kind="commission"))
+        legs.append(Leg(debit=hold, credit=fees_account(), amount=payment.commission, kind=TransferKind.COMMISSION))
     return CommitDraft(
         posting=ledger_posting_prepare(
             idempotency_key=settle_key(payment),

@@ -21,7 +21,7 @@ from django.utils import timezone
 from core.faults import crash_point
 from core.rows import database, fields_named
 from ledger.errors import MSG_IDEMPOTENCY_CONFLICT, IdempotencyConflict
-from ledger.models import LedgerAccount, PostingKind
+from ledger.models import LedgerAccount, PostingKind, TransferKind
 from ledger.posting import Leg, PreparedPosting, ledger_post_prepared, ledger_posting_prepare
 from services.models import Payment, PaymentStatus
 from services.payments.drafts import (
@@ -185,7 +185,7 @@ def payment_release(*, payment: Payment, outcome: ProviderRefused) -> Payment:
     """The provider refused for good (or never answered until we gave up): the total goes back to the wallet and
     the holder is told."""
     wallet = payment.wallet
-    legs = [Leg(debit=hold_account(), credit=wallet.ledger_account, amount=payment.total, kind="release")]
+    legs = [Leg(debit=hold_account(), credit=wallet.ledger_account, amount=payment.total, kind=TransferKind.RELEASE)]
     prepared = ledger_posting_prepare(
         idempotency_key=settle_key(payment), kind=PostingKind.RELEASE, legs=legs, reference=f"payment:{payment.code}"
     )

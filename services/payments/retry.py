@@ -6,6 +6,7 @@ run twice, late, or beside the process_payments sweeper does the work once."""
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -54,7 +55,8 @@ def payment_attempt(*, payment_id: int, ignore_schedule: bool = False) -> Paymen
         "wallet__ledger_account", "service__category", "service__provider__settlement_account"
     ).get(pk=payment_id)
     crash_point("after_claim")
-    give_up_after = settings.OSMP_ENDPOINTS.get(payment.service.provider.code, {}).get("GIVE_UP_AFTER")
+    endpoint: dict[str, Any] = settings.OSMP_ENDPOINTS.get(payment.service.provider.code, {})
+    give_up_after = endpoint.get("GIVE_UP_AFTER")
     if give_up_after is not None and now - payment.created_at > timedelta(seconds=give_up_after):
         return _payment_give_up(payment=payment)
     return payment_process(payment=payment)

@@ -4,7 +4,7 @@ approved refund request (services/refunds.py), in the transaction of the request
 from django.db import transaction
 from django.utils import timezone
 
-from ledger.models import LedgerAccount, PostingKind
+from ledger.models import LedgerAccount, PostingKind, TransferKind
 from ledger.posting import Leg, ledger_post_in_transaction
 from services.errors import MSG_PAYMENT_NOT_COMMITTED, PaymentNotReversible
 from services.models import Payment, PaymentStatus
@@ -30,7 +30,8 @@ def payment_reverse_in_transaction(*, payment: Payment, idempotency_key: str) ->
         .select_related("wallet__ledger_account", "service__provider__settlement_account", "refund_posting")
         .get(pk=payment.pk)
     )
-    if payment.status == PaymentStatus.REVERSED and payment.refund_posting.idempotency_key == idempotency_key:
+    refund = payment.refund_posting
+    if payment.status == PaymentStatus.REVERSED and refund is not None and refund.idempotency_key == idempotency_key:
         return payment
     if payment.status != PaymentStatus.COMMITTED:
         raise PaymentNotReversible(MSG_PAYMENT_NOT_COMMITTED)
@@ -40,11 +41,13 @@ def payment_reverse_in_transaction(*, payment: Payment, idempotency_key: str) ->
             debit=payment.service.provider.settlement_account,
             credit=wallet_account,
             amount=payment.amount,
-            kind=PostingKind.REVERSAL,
+            kind=TransferKind.REVERSAL,
         )
     ]
     if payment.commission > 0:
-        legs.append(Leg(debit=fees_account(), credit=wallet_account, amount=payment.commission, kind="commission"))
+        legs.append(
+            Leg(debit=fees_account(), credit=wallet_account, amount=payment.commission, kind=TransferKind.COMMISSION)
+        )
     posting, _created = ledger_post_in_transaction(
         idempotency_key=idempotency_key,
         kind=PostingKind.REVERSAL,

@@ -2,6 +2,7 @@
 the defer step (lifecycle.py) stamp these times, and retry.py imports lifecycle.py, not the other way round."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 
@@ -11,7 +12,7 @@ from services.models import Service
 def first_retry_delay(service: Service) -> timedelta:
     """The worker leaves a new payment alone while the request that made it may still be waiting for the provider
     (its timeouts), and a little longer."""
-    endpoint = settings.OSMP_ENDPOINTS.get(service.provider.code, {})
+    endpoint: dict[str, Any] = settings.OSMP_ENDPOINTS.get(service.provider.code, {})
     waited = endpoint.get("TIMEOUT", 0) + endpoint.get("CONNECT_TIMEOUT", 0)
     return timedelta(seconds=waited + settings.PAYMENT_RETRY_BASE_SECONDS)
 

@@ -186,12 +186,12 @@ def test_the_card_tells_the_state_of_the_last_sms_code_and_that_o_numbers_have_n
 
     from django.utils import timezone
 
-    from accounts.codes import phone_code_send, phone_code_start
+    from accounts.codes import phone_code_issue, phone_code_start
     from accounts.models import CodePurpose, PhoneCode
 
     wallet = make_wallet(phone="+996700123456")
     challenge = phone_code_start(purpose=CodePurpose.REGISTER, phone=wallet.phone)
-    phone_code_send(challenge=challenge, wallet=wallet, client_ip="10.0.0.1")
+    phone_code_issue(challenge=challenge, wallet=wallet, client_ip="10.0.0.1")
     PhoneCode.objects.filter(pk=challenge.pk).update(guesses=1, expires_at=timezone.now() - timedelta(minutes=1))
     card = console("agent").get(reverse("staff:customer", args=[number(wallet)])).content.decode()
     state = re.search(r'data-testid="code-state">(.*?)</dd>', card, re.S).group(1)

@@ -10,6 +10,8 @@ from services.models import PaymentStatus, RefundStatus
 from services.refunds import refund_approve, refund_request
 from sms.models import SmsMessage
 from sms.outbox import sms_requeue, sms_resend_payment
+from training.faults import sms_gateway_fault_set
+from training.operations import scenario_start
 from wallet.models import WalletStatus
 from wallet.operations import wallet_pin_reset, wallet_pin_unlock, wallet_set_status
 
@@ -36,6 +38,11 @@ ACTIONS = {
         ),
     ),
     "refund request": ("plain", lambda c, actor: refund_request(payment=c.committed, actor=actor, reason=REASON)),
+    "scenario start": ("supervisor", lambda c, actor: scenario_start(slug="wallet-blocked", actor=actor, wallet=c)),
+    "SMS gateway fault": (
+        "agent",
+        lambda c, actor: sms_gateway_fault_set(phone=c.phone, actor=actor, reason=REASON),
+    ),
     "provider fault": (
         "supervisor",
         lambda c, actor: provider_fault_set(

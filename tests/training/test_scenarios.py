@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.codes import CodeCheck, phone_code_check, phone_code_send, phone_code_start
+from accounts.codes import phone_code_issue, phone_code_start, phone_code_verify
+from accounts.errors import CodeExpired, CodesExhausted
 from accounts.models import CodePurpose, PhoneCode, User
 from accounts.operations import web_account_create
 from audit.models import AuditEntry, StaffAction
@@ -149,18 +150,20 @@ def test_5_web_registration_each_variant_then_the_holder_registers(trainer, vari
     assert not resolved(run)
     if variant == "expired":
         challenge = PhoneCode.objects.get(phone=wallet.phone)
-        assert phone_code_check(challenge=challenge, code="123456") == CodeCheck.EXPIRED
+        with pytest.raises(CodeExpired):
+            phone_code_verify(challenge=challenge, code="123456")
     elif variant == "exhausted":
         challenge = PhoneCode.objects.get(phone=wallet.phone)
         assert challenge.sends == 3
-        assert phone_code_send(challenge=challenge, wallet=wallet, client_ip=CUSTOMER_IP).exhausted
+        with pytest.raises(CodesExhausted):
+            phone_code_issue(challenge=challenge, wallet=wallet, client_ip=CUSTOMER_IP)
     else:
         assert User.objects.filter(email=run.facts["email"]).exclude(wallet=wallet).exists()
     # the resolution: a new registration flow, the newest code, another email where it was taken
     challenge = phone_code_start(purpose=CodePurpose.REGISTER, phone=wallet.phone)
-    assert phone_code_send(challenge=challenge, wallet=wallet, client_ip="198.51.100.7").allowed
+    phone_code_issue(challenge=challenge, wallet=wallet, client_ip="198.51.100.7")  # allowed: raises nothing
     code = sms_outbox.last(wallet.phone).text.split(": ")[1][:6]
-    assert phone_code_check(challenge=challenge, code=code) == CodeCheck.VALID
+    phone_code_verify(challenge=challenge, code=code)  # valid: raises nothing
     web_account_create(wallet=wallet, email=f"new.{wallet.phone[-6:]}@example.kg", password="Kara-Suu-Lake-2026")
     assert resolved(run)
 

@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 
-from accounts.codes import phone_code_send, phone_code_start
+from accounts.codes import phone_code_issue, phone_code_start
 from accounts.models import CodePurpose, PhoneCode, User
 from accounts.operations import web_account_create
 from audit.models import AuditEntry, StaffAction
@@ -80,7 +80,7 @@ def test_a_training_day_is_undone_and_the_books_stay_clean(seeded, trainer, agen
     wallet_pin_unlock(wallet=Wallet.objects.get(phone=ERMEK), actor=agent, reason="учеба")
     fresh = [scenario_start(slug=slug, actor=trainer) for slug in ("sms-lost", "wrong-inn", "pin-locked")]
     scenario_start(slug="web-registration", actor=trainer, variant="email_taken")
-    phone_code_send(
+    phone_code_issue(
         challenge=phone_code_start(purpose=CodePurpose.REGISTER, phone=NURLAN), wallet=nurlan, client_ip="1.2.3.4"
     )
     throttle_take(key="signin:+996555010101", limit=5, window=__import__("datetime").timedelta(minutes=15))
