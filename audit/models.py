@@ -24,6 +24,13 @@ class StaffAction(models.TextChoices):
     DEVICE_REVOKE = "device_revoke", _("отзыв входа в приложение")
     BALANCE_ADJUST = "balance_adjust", _("корректировка баланса (учеба)")
     PIN_SET = "pin_set", _("демо-PIN восстановлен (учеба)")
+    IDENTITY_CHECK = "identity_check", _("проверка личности")
+    ESCALATE = "escalate", _("передано старшему смены")
+    ESCALATION_CLOSE = "escalation_close", _("обращение закрыто старшим смены")
+    CASE_NOTE = "case_note", _("заметка по обращению")
+    CLASS_CREATE = "class_create", _("создание учебной группы")
+    CLASS_DELETE = "class_delete", _("удаление учебной группы")
+    RUN_ASSIGN = "run_assign", _("назначение учебного случая")
 
 
 class AuditEntryQuerySet(models.QuerySet):
