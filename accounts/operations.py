@@ -15,6 +15,7 @@ from accounts.models import User
 from audit.models import StaffAction
 from audit.operations import audit_reason, audit_record, staff_require
 from audit.roles import StaffPermission
+from casework.identity import identity_require
 from core.models import Throttle
 from core.throttle import throttle_reset
 from wallet.models import Wallet
@@ -100,6 +101,7 @@ def web_sign_in_unlock(*, wallet: Wallet, actor, reason: str) -> None:
     """Call-centre: lift the web sign-in lockout of a number (5 wrong passwords in 15 minutes) after checking who
     calls — both the cabinet's own counter and django-axes' record, so that neither keeps the holder out."""
     staff_require(actor, StaffPermission.UNLOCK_SIGN_IN)
+    identity_require(wallet_id=wallet.pk, actor=actor)
     reason = audit_reason(reason)
     key = sign_in_key(wallet.phone)
     hits = Throttle.objects.filter(key=key).values_list("hits", flat=True).first() or 0

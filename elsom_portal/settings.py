@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "wallet",
     "services",
     "audit",
+    "casework",
     "cabinet",
     "ussd",
     "staff",

@@ -198,13 +198,33 @@ class OsmpClient:
             raise OsmpError(f"report for {day}: <{root.tag}> instead of <report>")
         return [dict(element.attrib) for element in root.iter("payment")]
 
-    def set_fault(self, *, mode: str, count: int | None = None, delay: float | None = None) -> dict:
-        """Training: switch a fault on at the provider (its fault endpoint, enabled only on demo installations)."""
+    def set_fault(
+        self,
+        *,
+        mode: str,
+        count: int | None = None,
+        delay: float | None = None,
+        account: str | None = None,
+        hold: bool = False,
+        ttl: int | None = None,
+    ) -> dict:
+        """Training: switch a fault on at the provider (its fault endpoint, enabled only on demo installations).
+        Without `account` the provider-wide switch; with an account (a company's INN) that company's calls only
+        (mode normal clears it; ACCOUNT_ALL with normal clears every per-account fault). `hold`: until released
+        (no count: the first status call about the account's payments is answered truthfully and ends it); `ttl`:
+        seconds until it ends. Answers the provider's state: the global switch (with "accounts"), or the account's
+        fault."""
         data = {"mode": mode}
         if count is not None:
             data["count"] = str(count)
         if delay is not None:
             data["delay"] = str(delay)
+        if account is not None:
+            data["account"] = account
+        if hold:
+            data["hold"] = "1"
+        if ttl is not None:
+            data["ttl"] = str(ttl)
         try:
             with self._client() as client:
                 response = client.post(self.url.rstrip("/") + "/faults/", data=data)
@@ -220,6 +240,8 @@ class OsmpClient:
 
 
 MAX_REPORT_BYTES = 8 * 1024 * 1024
+# set_fault(mode="normal", account=ACCOUNT_ALL): every per-account fault at the provider cleared.
+ACCOUNT_ALL = "all"
 
 
 class OsmpError(Exception):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import StaffAction
 from audit.operations import NotAllowed, audit_reason, audit_record, staff_require
 from audit.roles import StaffPermission
+from casework.identity import identity_require
 from core.errors import DomainError
 from core.idempotency import idempotency_key_refund
 from services.errors import MSG_PAYMENT_NOT_COMMITTED, PaymentNotReversible
@@ -29,6 +30,7 @@ class RefundRefused(DomainError):
 @transaction.atomic
 def refund_request(*, payment: Payment, actor, reason: str) -> RefundRequest:
     staff_require(actor, StaffPermission.REQUEST_REFUND)
+    identity_require(wallet_id=payment.wallet_id, actor=actor)
     reason = audit_reason(reason)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.status != PaymentStatus.COMMITTED:

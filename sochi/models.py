@@ -248,3 +248,35 @@ class FaultSwitch(models.Model):
 
     def __str__(self) -> str:
         return self.mode
+
+
+class AccountFault(models.Model):
+    """An injected fault for one company (its INN, the protocol's account) beside the global switch, so that two
+    trainees staging different cases do not break each other's. Mode normal is never stored: clearing deletes."""
+
+    account = models.CharField(max_length=INN_LENGTH, unique=True)
+    mode = models.CharField(max_length=16, choices=FaultMode.choices)
+    # How many more calls for the account the fault acts on; None = until cleared (or expired).
+    count = models.PositiveIntegerField(null=True, blank=True)
+    delay_ms = models.PositiveIntegerField(null=True, blank=True)
+    # Held until released: no count; the first status call about the account's payments ends it (sochi/faults.py).
+    hold = models.BooleanField(default=False)
+    # The case's time limit: after it the fault no longer applies (and is deleted on the next look).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["account"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(count__isnull=True) | models.Q(count__gt=0),
+                name="sochi_account_fault_count_positive",
+            ),
+            models.CheckConstraint(condition=~models.Q(mode="normal"), name="sochi_account_fault_not_normal"),
+            models.CheckConstraint(
+                condition=models.Q(hold=False) | models.Q(count__isnull=True), name="sochi_account_fault_held_uncounted"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.mode}"

@@ -178,7 +178,7 @@ def _protocol(request: HttpRequest) -> HttpResponse:
         logger.info("osmp: unreadable request (%s)", type(exc).__name__)
         parsed = OsmpRequest(result=Result.OTHER, comment=COMMENT_UNREADABLE)
     try:
-        fault = fault_take(command=parsed.command, valid=parsed.valid)
+        fault = fault_take(command=parsed.command, valid=parsed.valid, account=parsed.account, txn_id=parsed.txn_id)
     except DatabaseError:
         logger.exception("osmp: the fault switch could not be read")
         return _xml(_echo(parsed, Result.TEMPORARY).render())
@@ -339,7 +339,9 @@ def _parse_date(raw: str) -> date | None:
 
 @csrf_exempt
 def faults(request: HttpRequest) -> HttpResponse:
-    """GET: the current fault; POST mode, count, delay: switch it. Only with SOCHI_FAULTS_ENABLED (else 404)."""
+    """GET: the current fault (the global switch, and the per-account faults under "accounts"); POST mode, count,
+    delay: switch it; with account (an INN; "all" with mode normal clears them all), hold and ttl: one company's
+    fault (sochi/faults.py). Only with SOCHI_FAULTS_ENABLED (else 404)."""
     if not conf.faults_enabled():
         # As if there were no such endpoint (a plain 404, not the site's HTML page).
         return HttpResponseNotFound("Not Found", content_type="text/plain; charset=utf-8")
@@ -353,7 +355,7 @@ def faults(request: HttpRequest) -> HttpResponse:
         response["Allow"] = "GET, POST"
         return response
     try:
-        fields = {name: request.POST.get(name) for name in ("mode", "count", "delay")}
+        fields = {name: request.POST.get(name) for name in ("mode", "count", "delay", "account", "hold", "ttl")}
     except UNREADABLE_REQUEST_ERRORS:
         return _json({"error": "unreadable request"}, status=400)
     try:

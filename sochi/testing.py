@@ -144,12 +144,28 @@ class SochiServer:
             return httpx.get(self.url, params=params, auth=self.auth, timeout=timeout)
         return httpx.request(method, self.url, data=params, auth=self.auth, timeout=timeout)
 
-    def set_fault(self, mode: str, count: int | None = None, delay: float | str | None = None) -> dict:
+    def set_fault(
+        self,
+        mode: str,
+        count: int | None = None,
+        delay: float | str | None = None,
+        *,
+        account: str | None = None,
+        hold: bool = False,
+        ttl: int | None = None,
+    ) -> dict:
+        """The global switch, or with `account` one company's fault ("all" with normal clears them all)."""
         data = {"mode": mode}
         if count is not None:
             data["count"] = str(count)
         if delay is not None:
             data["delay"] = str(delay)
+        if account is not None:
+            data["account"] = account
+        if hold:
+            data["hold"] = "1"
+        if ttl is not None:
+            data["ttl"] = str(ttl)
         response = httpx.post(f"{self.url}faults/", data=data, auth=self.auth, timeout=10)
         if response.status_code != 200:
             raise SochiServerError(f"set_fault({mode!r}) answered HTTP {response.status_code}: {response.text}")

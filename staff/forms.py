@@ -2,15 +2,19 @@
 
 from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
+from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.urls import reverse_lazy
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audit.operations import MSG_REASON_REQUIRED, audit_reason
+from casework.models import IdentityFact
 from core.errors import DomainError
 from staff.selectors import MAX_QUERY_LENGTH
+
+MSG_TEXT_REQUIRED = _("Напишите текст (не короче 3 символов).")
 
 
 class StaffSignInForm(AuthenticationForm):
@@ -88,3 +92,73 @@ class ReasonForm(forms.Form):
             return audit_reason(self.cleaned_data["reason"])
         except DomainError as error:
             raise forms.ValidationError(str(error)) from error
+
+
+class _CaseForm(forms.Form):
+    """A small form of the customer's card, posted to its own URL (`action`) with one submit button."""
+
+    submit_label: Promise = _("Сохранить")
+    submit_class = "btn-outline-primary"
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_action = action
+        self.helper.attrs = {"novalidate": True}
+        self.helper.add_input(Submit("submit", self.submit_label, css_class=f"{self.submit_class} w-100"))
+
+
+def _text_field(label: Promise, help_text: Promise = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=1000,
+        error_messages={"required": MSG_TEXT_REQUIRED},
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=help_text,
+    )
+
+
+def _clean_text(value: str) -> str:
+    try:
+        return audit_reason(value)
+    except DomainError as error:
+        raise forms.ValidationError(MSG_TEXT_REQUIRED) from error
+
+
+class IdentityCheckForm(_CaseForm):
+    """What the caller answered correctly; two of three pass the check (casework/identity.py)."""
+
+    facts = forms.MultipleChoiceField(
+        label=_("Клиент верно назвал"),
+        choices=IdentityFact.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Нужно два из трех. Проверка действует 15 минут и только для вас."),
+    )
+    submit_label = _("Записать проверку")
+
+
+class EscalationForm(_CaseForm):
+    note = _text_field(_("Что передать старшему смены"), _("Что случилось и что уже сделано."))
+    submit_label = _("Передать старшему смены")
+    submit_class = "btn-outline-warning"
+
+    def clean_note(self):
+        return _clean_text(self.cleaned_data["note"])
+
+
+class CaseNoteForm(_CaseForm):
+    text = _text_field(_("Заметка"))
+    submit_label = _("Добавить заметку")
+
+    def clean_text(self):
+        return _clean_text(self.cleaned_data["text"])
+
+
+class EscalationCloseForm(_CaseForm):
+    resolution = _text_field(_("Решение"), _("Что решено и что сказано клиенту; агент увидит это в журнале."))
+    submit_label = _("Закрыть обращение")
+    submit_class = "btn-primary"
+
+    def clean_resolution(self):
+        return _clean_text(self.cleaned_data["resolution"])

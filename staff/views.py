@@ -14,11 +14,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.operations import web_sign_in_unlock
 from api.devices import device_revoke_all_by_staff
+from audit.roles import StaffPermission
+from casework import selectors as case_selectors
+from casework.identity import IDENTITY_CHECK_VALID_FOR, MSG_IDENTITY_NOT_VERIFIED, identity_check_valid
 from core.errors import DomainError
 from core.money import format_som
 from services.models import PaymentStatus, RefundRequest, RefundStatus
@@ -26,7 +30,15 @@ from services.payments import ProviderSaid, payment_provider_query
 from services.refunds import refund_approve, refund_reject, refund_request
 from sms.outbox import sms_resend_payment
 from staff import selectors
-from staff.forms import InlineSearchForm, ReasonForm, SearchForm, StaffSignInForm
+from staff.forms import (
+    CaseNoteForm,
+    EscalationForm,
+    IdentityCheckForm,
+    InlineSearchForm,
+    ReasonForm,
+    SearchForm,
+    StaffSignInForm,
+)
 from wallet.models import WalletStatus
 from wallet.operations import wallet_pin_reset, wallet_pin_unlock, wallet_set_status
 
@@ -96,6 +108,9 @@ class Action:
     perform: Callable
     applies: Callable = lambda target: True
     danger: bool = False
+    # Hands the wallet to whoever is on the phone: the domain refuses it without the actor's own identity check of
+    # the caller in the last 15 minutes (casework/identity.py); the page says so before the reason is typed.
+    needs_identity: bool = False
 
 
 def _query_provider(actor, payment, reason):
@@ -122,6 +137,7 @@ WALLET_ACTIONS = {
             done=_("PIN разблокирован."),
             perform=lambda actor, wallet, reason: wallet_pin_unlock(wallet=wallet, actor=actor, reason=reason),
             applies=lambda wallet: wallet.pin_locked_at is not None or wallet.pin_failed_attempts > 0,
+            needs_identity=True,
         ),
         Action(
             slug="new-pin",
@@ -134,6 +150,7 @@ WALLET_ACTIONS = {
             done=_("Новый PIN отправлен в SMS."),
             perform=lambda actor, wallet, reason: wallet_pin_reset(wallet=wallet, actor=actor, reason=reason),
             applies=lambda wallet: wallet.status == WalletStatus.ACTIVE,
+            needs_identity=True,
         ),
         Action(
             slug="unlock-sign-in",
@@ -142,6 +159,7 @@ WALLET_ACTIONS = {
             explain=_("Обнуляет счетчики неверных паролей этого номера: клиент снова может войти на сайт."),
             done=_("Блокировка входа на сайт снята."),
             perform=lambda actor, wallet, reason: web_sign_in_unlock(wallet=wallet, actor=actor, reason=reason),
+            needs_identity=True,
         ),
         Action(
             slug="resend-sms",
@@ -175,6 +193,7 @@ WALLET_ACTIONS = {
             ),
             applies=lambda wallet: wallet.status == WalletStatus.ACTIVE,
             danger=True,
+            needs_identity=True,
         ),
         Action(
             slug="unblock",
@@ -217,6 +236,7 @@ PAYMENT_ACTIONS = {
             done=_("Запрос на возврат создан; он ждет решения старшего смены."),
             perform=lambda actor, payment, reason: refund_request(payment=payment, actor=actor, reason=reason),
             applies=lambda payment: payment.status == PaymentStatus.COMMITTED,
+            needs_identity=True,
         ),
         Action(
             slug="resend-sms",
@@ -287,9 +307,16 @@ def _confirm_take(request, token: str, signature: str) -> bool:
 
 def _run_action(request, *, action: Action, target, target_label: str, signature: str, back_url: str, context: dict):
     """Reason -> «Далее» -> the confirm page (what will happen, to whom, why) -> «Подтвердить» -> the domain
-    function -> back with its message. «Назад» on the confirm page returns to the reason, still filled in."""
+    function -> back with its message. «Назад» on the confirm page returns to the reason, still filled in. An
+    action that needs the caller's identity checked first says so, with a link to the check, instead of the form."""
     if not request.user.has_perm(action.permission):
         return _forbidden(request)
+    wallet = context.get("wallet")
+    identity_missing = (
+        action.needs_identity
+        and wallet is not None
+        and identity_check_valid(wallet_id=wallet.pk, actor=request.user) is None
+    )
     form = ReasonForm(request.POST or None)
     step = "reason"
     token = ""
@@ -309,7 +336,7 @@ def _run_action(request, *, action: Action, target, target_label: str, signature
                 return redirect(back_url)
             messages.success(request, result if isinstance(result, str) else str(action.done))
             return redirect(back_url)
-        if "back" not in request.POST:
+        if "back" not in request.POST and not identity_missing:
             step = "confirm"
             token = _confirm_token(request, signature)
     page = {
@@ -320,6 +347,8 @@ def _run_action(request, *, action: Action, target, target_label: str, signature
         "target_label": target_label,
         "back_url": back_url,
         "applicable": action.applies(target),
+        "identity_missing": identity_missing,
+        "identity_message": MSG_IDENTITY_NOT_VERIFIED,
         **context,
     }
     return render(request, "staff/action.html", page)
@@ -354,6 +383,11 @@ def customer(request, number):
     wallet = selectors.customer_get(number=number)
     if wallet is None:
         raise Http404
+    return customer_page(request, wallet)
+
+
+def customer_page(request, wallet, **forms):
+    """The customer's page; `forms` are the case forms posted with errors (identity, escalation, note)."""
     try:
         page_number = int(request.GET.get("page", "1"))
     except ValueError:
@@ -365,8 +399,38 @@ def customer(request, number):
         "timeline": timeline,
         "actions": _offered(request.user, WALLET_ACTIONS, wallet),
         "search": InlineSearchForm(),
+        **_case_context(request, wallet, forms),
     }
     return render(request, "staff/customer.html", context)
+
+
+def _case_context(request, wallet, forms: dict) -> dict:
+    """The card's case work: the last identity check (and whether the viewer's own one is valid), the open
+    escalations, the notes, and the forms for each (those the viewer may use)."""
+    user, number = request.user, wallet.number
+    last = case_selectors.identity_check_last(wallet_id=wallet.pk)
+    if last is None:
+        mine = None  # nobody ever checked: no second statement
+    elif last.actor_id == user.pk and last.passed and last.created_at >= timezone.now() - IDENTITY_CHECK_VALID_FOR:
+        mine = last
+    else:
+        mine = identity_check_valid(wallet_id=wallet.pk, actor=user)
+    forms = {
+        "identity_form": IdentityCheckForm(action=reverse("staff:identity_check", args=[number])),
+        "escalation_form": EscalationForm(action=reverse("staff:escalate", args=[number])),
+        "note_form": CaseNoteForm(action=reverse("staff:case_note", args=[number])),
+        **forms,
+    }
+    return {
+        "identity_last": last,
+        "identity_mine": mine,
+        "escalations": list(case_selectors.escalations_open(wallet_id=wallet.pk)),
+        "notes": case_selectors.case_notes(wallet_id=wallet.pk),
+        "may_check_identity": user.has_perm(StaffPermission.CHECK_IDENTITY),
+        "may_escalate": user.has_perm(StaffPermission.ESCALATE),
+        "may_note": user.has_perm(StaffPermission.ADD_CASE_NOTE),
+        **forms,
+    }
 
 
 @staff_permission_required("audit.use_console", "wallet.view_wallet")

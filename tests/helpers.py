@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db import connections
 
+from casework.identity import identity_passes
+from casework.models import IdentityCheck, IdentityFact
 from wallet.errors import PinLocked, WrongPin
 from wallet.operations import wallet_pin_verify
 from wallet.pin import pin_hash_check
@@ -18,6 +20,23 @@ def pin_is(wallet, pin: str) -> bool:
     """Whether `pin` is the wallet's PIN as stored now (reads the row again)."""
     wallet.refresh_from_db(fields=["pin_hash"])
     return pin_hash_check(wallet_id=wallet.pk, pin=pin, encoded=wallet.pin_hash).ok
+
+
+def identity_checked(wallet, actor, *, facts=(IdentityFact.FULL_NAME, IdentityFact.INN)):
+    """`actor` checked the caller of `wallet` just now (two facts right): the staff actions that hand a wallet to the
+    caller (PIN unlock and reset, web lockout, block, refund request) accept this actor on this wallet for 15
+    minutes. A set-up: the check's row only, without the audit entry identity_check_record writes with it, so that
+    a test counting an action's audit entries counts that action's alone (tests/staff/test_casework.py tests the
+    check itself). Returns `actor`, so that a set-up may read `actor=identity_checked(wallet, agent)`."""
+    IdentityCheck.objects.create(
+        wallet=wallet,
+        actor=actor,
+        full_name_ok=IdentityFact.FULL_NAME in facts,
+        inn_ok=IdentityFact.INN in facts,
+        last_top_up_ok=IdentityFact.LAST_TOP_UP in facts,
+        passed=identity_passes(facts),
+    )
+    return actor
 
 
 # ОсОО «Ала-Тоо Консалт», a company of the demo catalog and of СОЧИ's seed (sochi_seed): the account every test pays

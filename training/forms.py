@@ -53,3 +53,8 @@ class ResetForm(forms.Form):
         label=_("Да, вернуть демо-данные к состоянию seed_demo (учебные кошельки будут закрыты)"), required=True
     )
     reason = forms.CharField(label=_("Причина (необязательно)"), max_length=200, required=False)
+
+
+class ClassForm(forms.Form):
+    name = forms.CharField(label=_("Название группы"), max_length=60)
+    trainees = forms.IntegerField(label=_("Число стажеров"), min_value=1, max_value=40, initial=10)

@@ -75,3 +75,76 @@ class SmsGatewayFault(models.Model):
 
     def __str__(self) -> str:
         return self.phone
+
+
+# A trainee's sandbox: a block of 100 wallet numbers per operator that only their cases use, so that two trainees'
+# customers never meet. Block B (1..999) is +996 555 9BBB 00..99 (Megacom), 770 9BBB … (Beeline), 700 9BBB … (O!),
+# next to the scenarios' own range (+996 555 8…, 770 8…, 700 8…: training/wallets.py).
+SANDBOX_PREFIXES = {"megacom": "5559", "beeline": "7709", "o": "7009"}
+SANDBOX_LAST = 999
+SANDBOX_SIZE = 100
+
+
+class TrainingClass(models.Model):
+    """A group of trainees a trainer teaches together (made by training_class_create with its staff users)."""
+
+    name = models.CharField(_("название"), max_length=60, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("создал"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_classes_created",
+    )
+    created_at = models.DateTimeField(_("создана"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("учебная группа")
+        verbose_name_plural = _("учебные группы")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Trainee(models.Model):
+    """A staff user of the «Стажер» role in a class, and their sandbox (see SANDBOX_PREFIXES).
+
+    The row outlives its class, like its user (users named in the append-only audit log are deactivated, never
+    deleted): its sandbox block stays taken, so the wallets opened in it (the ledger keeps them) are never handed
+    to another trainee. A new trainee gets the block after the highest ever given."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("сотрудник"), on_delete=models.PROTECT, related_name="trainee"
+    )
+    training_class = models.ForeignKey(
+        TrainingClass,
+        verbose_name=_("учебная группа"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="trainees",
+    )
+    sandbox = models.PositiveSmallIntegerField(
+        _("песочница"), unique=True, help_text=_("Блок номеров кошельков стажера: +996 555 9БББ 00…99.")
+    )
+
+    class Meta:
+        verbose_name = _("стажер")
+        verbose_name_plural = _("стажеры")
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return self.user.get_username()
+
+    def sandbox_phone(self, operator: str, index: int) -> str:
+        """The `index`-th (0..99) wallet number of this trainee's sandbox for `operator` (wallet.phone.Operator)."""
+        if not 0 <= index < SANDBOX_SIZE:
+            raise ValueError(f"a sandbox holds {SANDBOX_SIZE} numbers per operator")
+        return f"+996{SANDBOX_PREFIXES[operator]}{self.sandbox:03d}{index:02d}"
+
+    @property
+    def sandbox_range(self) -> str:
+        """The Megacom block as people read it: «+996 555 9001 00…99»."""
+        return f"+996 555 9{self.sandbox:03d} 00…99"

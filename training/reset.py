@@ -195,7 +195,8 @@ def _seed_wallet_restore(*, row: DemoWallet, key: str, actor, reason: str) -> in
         )
         status = WalletStatus.BLOCKED if row.state == DemoState.BLOCKED else WalletStatus.ACTIVE
         if wallet.status != status:
-            wallet_set_status(wallet=wallet, status=status, actor=actor, reason=reason)
+            # A restore by the portal, not a call (no caller's identity to check); the reset's entry names who.
+            wallet_set_status(wallet=wallet, status=status, actor=SYSTEM, reason=reason)
         web_changed = _seed_web_account_restore(wallet=wallet, email=row.email)
         wallet_balance_adjust(
             wallet=wallet,
@@ -264,7 +265,7 @@ def _training_wallets_close(*, key: str, actor, reason: str) -> int:
                 wallet_set_status(
                     wallet=wallet,
                     status=WalletStatus.BLOCKED,
-                    actor=actor,
+                    actor=SYSTEM,  # the portal closes it; the reset's entry names who
                     reason=f"{reason}: кошелек открыт во время обучения, закрыт",
                 )
             audit_record(

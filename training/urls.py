@@ -11,3 +11,7 @@ urlpatterns = [
     path("runs/<int:pk>/lift-sms/", views.run_lift_sms, name="run_lift_sms"),
     path("reset/", views.reset, name="reset"),
 ]
+urlpatterns += [
+    path("classes/", views.classes, name="classes"),
+    path("classes/<int:pk>/delete/", views.class_delete, name="class_delete"),
+]

@@ -1,5 +1,6 @@
-"""The trainer's scenario board (`/staff/training/`): demo mode only, permission audit.run_training. Each view
-validates, calls one training function, renders or redirects with a message. No JavaScript."""
+"""The trainer's scenario board (`/staff/training/`) and classes (`/staff/training/classes/`): demo mode only,
+permission audit.run_training. Each view validates, calls one training function, renders or redirects with a
+message. No JavaScript."""
 
 from functools import wraps
 
@@ -11,13 +12,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEntry, StaffAction
 from core.errors import DomainError
+from training.classes import training_class_create, training_class_delete, training_classes_list
 from training.faults import sms_gateway_fault_lift
-from training.forms import ResetForm, StartForm, wallet_choices
-from training.models import RunStatus, ScenarioRun
+from training.forms import ClassForm, ResetForm, StartForm, wallet_choices
+from training.models import RunStatus, ScenarioRun, TrainingClass
 from training.operations import scenario_check, scenario_reason, scenario_reset, scenario_start
 from training.reset import training_reset
 from training.scenarios import SCENARIOS, scenario_missing_parts
@@ -165,3 +167,51 @@ def reset(request):
     for warning in report.warnings:
         messages.warning(request, warning)
     return redirect("training:board")
+
+
+# --- classes ----------------------------------------------------------------------------------------------------
+
+MSG_CLASS_DELETED = _("Группа «%(name)s» удалена, ее стажеры отключены.")
+
+
+def _classes_page(request, *, form: ClassForm, created=None, status: int = 200):
+    context = {"classes": list(training_classes_list()), "form": form, "created": created}
+    response = render(request, "training/classes.html", context, status=status)
+    if created is not None:
+        response["Cache-Control"] = "no-store"  # the passwords are on this page once, never in a cache
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@trainer_required
+def classes(request):
+    if request.method == "GET":
+        return _classes_page(request, form=ClassForm())
+    form = ClassForm(request.POST)
+    if form.is_valid():
+        try:
+            training_class, made = training_class_create(
+                name=form.cleaned_data["name"], trainees=form.cleaned_data["trainees"], actor=request.user
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            # Rendered, not redirected: the passwords are shown on this answer only and kept nowhere.
+            return _classes_page(request, form=ClassForm(), created={"class": training_class, "trainees": made})
+    return _classes_page(request, form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@trainer_required
+def class_delete(request, pk):
+    training_class = get_object_or_404(TrainingClass, pk=pk)
+    if request.method == "GET":
+        trainees = training_class.trainees.select_related("user")
+        return render(request, "training/class_delete.html", {"class": training_class, "trainees": trainees})
+    try:
+        training_class_delete(training_class=training_class, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, MSG_CLASS_DELETED % {"name": training_class.name})
+    return redirect("training:classes")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from audit.models import StaffAction
 from audit.operations import audit_reason, audit_record, staff_require
 from audit.roles import StaffPermission
+from casework.identity import identity_require
 from core.errors import DomainError
 from sms.models import SmsKind
 from sms.outbox import sms_queue
@@ -169,8 +170,10 @@ def _pin_store(*, wallet: Wallet, new_pin: str) -> None:
 
 @transaction.atomic
 def wallet_pin_unlock(*, wallet: Wallet, actor, reason: str) -> None:
-    """Call-centre: lift a PIN lock after the holder proved who they are (the reason says how)."""
+    """Call-centre: lift a PIN lock after the holder proved who they are (an identity check by the same actor in
+    the last 15 minutes: casework/identity.py; the reason says why)."""
     staff_require(actor, StaffPermission.UNLOCK_PIN)
+    identity_require(wallet_id=wallet.pk, actor=actor)
     reason = audit_reason(reason)
     locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
     before = {"pin_failed_attempts": locked.pin_failed_attempts, "pin_locked": locked.pin_locked_at is not None}
@@ -192,6 +195,7 @@ def wallet_pin_reset(*, wallet: Wallet, actor, reason: str) -> None:
     stored as a keyed hash, the lock lifted, and the PIN sent by SMS to the wallet's number only: the agent never
     sees it (the SMS is of a secret kind, masked in every console)."""
     staff_require(actor, StaffPermission.SEND_NEW_PIN)
+    identity_require(wallet_id=wallet.pk, actor=actor)
     reason = audit_reason(reason)
     locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
     if locked.status != WalletStatus.ACTIVE:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from audit.models import StaffAction
 from audit.operations import audit_reason, audit_record, staff_require
 from audit.roles import StaffPermission
+from casework.identity import identity_require
 from wallet.errors import MSG_WALLET_BLOCKED, WalletBlocked
 from wallet.models import Wallet, WalletStatus
 
@@ -40,6 +41,10 @@ def wallet_set_status(*, wallet: Wallet, status: str, actor, reason: str) -> Non
     staff_require(
         actor, StaffPermission.BLOCK_WALLET if status == WalletStatus.BLOCKED else StaffPermission.UNBLOCK_WALLET
     )
+    if status == WalletStatus.BLOCKED:
+        # The caller says the phone is lost: whoever they are, they can lock the holder out. Unblocking is a
+        # supervisor's decision, taken after the case is understood, not on the caller's word.
+        identity_require(wallet_id=wallet.pk, actor=actor)
     reason = audit_reason(reason)
     locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
     Wallet.objects.filter(pk=wallet.pk).update(status=status, updated_at=timezone.now())

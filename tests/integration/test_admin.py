@@ -12,7 +12,7 @@ from ledger.models import LedgerAccount, Posting, Transfer
 from services.models import Category, Payment, Provider, Service
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_queue
-from tests.helpers import lock_pin
+from tests.helpers import identity_checked, lock_pin
 from wallet.errors import PinLocked, WalletBlocked
 from wallet.models import Wallet, WalletStatus
 from wallet.operations import cash_in, wallet_pin_verify
@@ -356,6 +356,7 @@ def test_a_wallet_action_asks_for_the_reason_first_and_records_it(admin_client, 
     from audit.models import AuditEntry, StaffAction
 
     wallet = make_wallet()
+    identity_checked(wallet, admin_user)
     page = admin_client.post(admin_url(Wallet, "changelist"), {"action": "block", "_selected_action": [wallet.pk]})
     assert page.status_code == 200 and "Причина" in page.content.decode()
     short = wallet_action(admin_client, "block", wallet, reason="x")
@@ -374,13 +375,14 @@ def test_a_wallet_action_asks_for_the_reason_first_and_records_it(admin_client, 
     assert (entry.before, entry.after) == ({"status": "active"}, {"status": "blocked"})
 
 
-def test_unlock_pin_action_lets_the_holder_use_the_pin_again(admin_client, make_wallet):
+def test_unlock_pin_action_lets_the_holder_use_the_pin_again(admin_client, admin_user, make_wallet):
     """After three wrong PINs the wallet refuses even the right one; «Разблокировать PIN» clears the lock and
     the counter, and the right PIN works again."""
     # given
     wallet, other = make_wallet(), make_wallet()
     lock_pin(wallet)
     lock_pin(other)
+    identity_checked(wallet, admin_user)
     with pytest.raises(PinLocked):
         wallet_pin_verify(wallet=wallet, pin="2580")
 
@@ -396,10 +398,11 @@ def test_unlock_pin_action_lets_the_holder_use_the_pin_again(admin_client, make_
     assert other.is_pin_locked
 
 
-def test_block_and_unblock_actions_stop_and_restore_money_movements(admin_client, make_wallet):
+def test_block_and_unblock_actions_stop_and_restore_money_movements(admin_client, admin_user, make_wallet):
     """«Заблокировать» stops top-ups of the selected wallets only; «Разблокировать» lets them in again."""
     # given
     wallet, bystander = make_wallet(), make_wallet()
+    identity_checked(wallet, admin_user)
 
     # when
     wallet_action(admin_client, "block", wallet)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_queue
-from tests.helpers import lock_pin
+from tests.helpers import identity_checked, lock_pin
 from wallet.models import Wallet, WalletStatus
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,7 @@ def test_an_agent_unlocks_a_pin_but_cannot_unblock_a_wallet(django_user_model, b
     data = {"action": "unblock", "_selected_action": [books.pk], "apply": "1", "reason": "no right to"}
     client.post(changelist, data)
     assert Wallet.objects.get(pk=books.pk).status == WalletStatus.BLOCKED
+    identity_checked(books, agent)
     data = {"action": "unlock_pin", "_selected_action": [books.pk], "apply": "1", "reason": "паспорт проверен"}
     client.post(changelist, data)
     assert Wallet.objects.get(pk=books.pk).pin_locked_at is None

@@ -13,7 +13,7 @@ from services.models import PaymentStatus, RefundStatus
 from services.refunds import NotAllowed, RefundRefused, refund_approve, refund_reject, refund_request
 from services.verify import books_violations
 from sms.models import SmsKind
-from tests.helpers import make_payment
+from tests.helpers import identity_checked, make_payment
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,7 @@ def balance(payment):
 
 def test_a_request_moves_no_money_and_the_approval_returns_it(staff, committed, sms_outbox):
     agent, supervisor = staff("agent1", "Агент"), staff("super1", "Старший смены")
+    identity_checked(committed.wallet, agent)
     request = refund_request(payment=committed, actor=agent, reason="оплатил не той компании, ИНН ошибочный")
     assert balance(committed) == Decimal("600.00")
     committed.refresh_from_db()
@@ -58,6 +59,7 @@ def test_a_request_moves_no_money_and_the_approval_returns_it(staff, committed, 
 
 def test_the_requester_cannot_approve_their_own_request(staff, committed):
     supervisor = staff("super2", "Старший смены")
+    identity_checked(committed.wallet, supervisor)
     request = refund_request(payment=committed, actor=supervisor, reason="ошибся ИНН")
     with pytest.raises(RefundRefused, match="другой сотрудник"):
         refund_approve(request=request, actor=supervisor, reason="сам себе")
@@ -66,6 +68,7 @@ def test_the_requester_cannot_approve_their_own_request(staff, committed):
 
 def test_an_agent_cannot_approve_and_plain_staff_cannot_ask(staff, committed, django_user_model):
     agent, other_agent = staff("agent2", "Агент"), staff("agent3", "Агент")
+    identity_checked(committed.wallet, agent)
     plain = django_user_model.objects.create_user("plain", password="x-x-x-x-x-x-x", is_staff=True)
     with pytest.raises(NotAllowed):
         refund_request(payment=committed, actor=plain, reason="хочу")
@@ -77,6 +80,7 @@ def test_an_agent_cannot_approve_and_plain_staff_cannot_ask(staff, committed, dj
 
 def test_one_open_request_per_payment_and_a_decided_one_stays_decided(staff, committed):
     agent, supervisor = staff("agent4", "Агент"), staff("super4", "Старший смены")
+    identity_checked(committed.wallet, agent)
     request = refund_request(payment=committed, actor=agent, reason="ошибся ИНН")
     with pytest.raises(RefundRefused, match="уже есть запрос"):
         refund_request(payment=committed, actor=agent, reason="еще раз")
@@ -93,11 +97,13 @@ def test_only_a_committed_payment_can_be_refunded(staff, make_wallet, dostek, se
     wallet = make_wallet(balance="1000")
     in_progress = make_payment(wallet=wallet, service=dostek, amount="100", key="ip")
     with pytest.raises(PaymentNotReversible):
-        refund_request(payment=in_progress, actor=staff("agent5", "Агент"), reason="не дошел")
+        refund_request(payment=in_progress, actor=identity_checked(wallet, staff("agent5", "Агент")), reason="не дошел")
 
 
 def test_a_reason_is_required(staff, committed):
     from audit.operations import ReasonRequired
 
     with pytest.raises(ReasonRequired):
-        refund_request(payment=committed, actor=staff("agent6", "Агент"), reason="  ")
+        refund_request(
+            payment=committed, actor=identity_checked(committed.wallet, staff("agent6", "Агент")), reason="  "
+        )

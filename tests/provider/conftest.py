@@ -13,9 +13,10 @@ OSMP = "services.providers.OsmpProvider"
 
 @pytest.fixture
 def sochi(sochi_server):  # noqa: F811
-    """The session's СОЧИ with its fault switch back at normal before and after the test."""
+    """The session's СОЧИ with its fault switch back at normal (no per-account fault) before and after the test."""
     yield sochi_server
     sochi_server.set_fault("normal")
+    sochi_server.set_fault("normal", account="all")
 
 
 @pytest.fixture

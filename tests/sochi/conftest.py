@@ -137,9 +137,10 @@ def sochi_server_session():
 
 @pytest.fixture
 def sochi_server(sochi_server_session):
-    """The running СОЧИ server (sochi.testing.SochiServer), with the fault switch back at normal for this test and
-    the process restarted should an earlier test have stopped it."""
+    """The running СОЧИ server (sochi.testing.SochiServer), with the fault switch back at normal (and no
+    per-account fault) for this test and the process restarted should an earlier test have stopped it."""
     if sochi_server_session.process is None or sochi_server_session.process.poll() is not None:
         sochi_server_session.restart()
     sochi_server_session.set_fault("normal")
+    sochi_server_session.set_fault("normal", account="all")
     return sochi_server_session

@@ -12,7 +12,7 @@ from core.models import Throttle
 from services.models import PaymentStatus, RefundRequest, RefundStatus
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage
-from tests.helpers import lock_pin
+from tests.helpers import identity_checked, lock_pin
 from tests.staff.conftest import confirm, number
 from wallet.models import Wallet, WalletStatus
 from wallet.pin import pin_hash_check
@@ -27,6 +27,7 @@ def wallet_url(wallet, slug):
 def test_the_reason_page_then_the_confirm_page_then_the_action(console, customer):
     """«Далее» with a reason shows what will happen and asks to confirm; nothing changes before «Подтвердить»."""
     agent = console("agent")
+    identity_checked(customer, agent.user)
     lock_pin(customer)
     url = wallet_url(customer, "unlock-pin")
     assert agent.get(url).status_code == 200
@@ -63,6 +64,7 @@ def test_a_second_confirm_of_the_same_page_does_nothing(console, customer):
 @pytest.mark.parametrize("reason", ["", "  ", "ok"])
 def test_an_action_without_a_reason_is_not_taken(console, customer, reason):
     agent = console("agent")
+    identity_checked(customer, agent.user)
     url = wallet_url(customer, "block")
     page = agent.post(url, {"reason": reason, "confirm": "1", "token": "0" * 32})
     assert page.status_code == 200 and "Укажите причину" in page.content.decode()
@@ -71,6 +73,7 @@ def test_an_action_without_a_reason_is_not_taken(console, customer, reason):
 
 def test_back_on_the_confirm_page_returns_to_the_reason_filled_in(console, customer):
     agent = console("agent")
+    identity_checked(customer, agent.user)
     page = agent.post(wallet_url(customer, "block"), {"reason": "телефон украден", "back": "1"})
     html = page.content.decode()
     assert 'data-step="reason"' in html and "телефон украден" in html
@@ -79,6 +82,7 @@ def test_back_on_the_confirm_page_returns_to_the_reason_filled_in(console, custo
 
 def test_a_new_pin_is_sent_by_sms_and_never_shown_to_the_agent(console, customer, sms_outbox):
     agent = console("agent")
+    identity_checked(customer, agent.user)
     lock_pin(customer)
     old_hash = Wallet.objects.get(pk=customer.pk).pin_hash
     response = confirm(agent, wallet_url(customer, "new-pin"), "клиент забыл PIN, личность проверена")
@@ -100,6 +104,7 @@ def test_the_sign_in_lockout_is_lifted(console, customer, client):
         client.post(reverse("cabinet:password"), {"password": "wrong-password-000"})
     assert client.post(reverse("cabinet:password"), {"password": "Kara-Suu-Lake-2026"}).status_code == 429
     agent = console("agent")
+    identity_checked(customer, agent.user)
     card = agent.get(reverse("staff:customer", args=[number(customer)])).content.decode()
     assert "вход закрыт" in card
     assert 'data-kind="sign_in_failure"' in card and "раз: 5" in card  # the failures are in the timeline
@@ -113,7 +118,9 @@ def test_the_sign_in_lockout_is_lifted(console, customer, client):
 
 
 def test_block_by_an_agent_and_unblock_by_a_supervisor(console, customer):
-    confirm(console("agent"), wallet_url(customer, "block"), "клиент сообщил о краже телефона")
+    agent = console("agent")
+    identity_checked(customer, agent.user)
+    confirm(agent, wallet_url(customer, "block"), "клиент сообщил о краже телефона")
     assert Wallet.objects.get(pk=customer.pk).status == WalletStatus.BLOCKED
     confirm(console("supervisor"), wallet_url(customer, "unblock"), "SIM восстановлена, паспорт проверен")
     assert Wallet.objects.get(pk=customer.pk).status == WalletStatus.ACTIVE
@@ -142,8 +149,10 @@ def test_resend_with_no_payment_sms_says_so_and_changes_nothing(console, make_wa
 
 
 def test_a_refund_request_from_the_console_moves_no_money(console, customer):
+    agent = console("agent")
+    identity_checked(customer, agent.user)
     confirm(
-        console("agent"),
+        agent,
         reverse("staff:payment_action", args=[customer.committed.code, "refund-request"]),
         "ошибся ИНН, СОЧИ согласен вернуть",
     )
@@ -156,6 +165,7 @@ def test_a_refund_request_from_the_console_moves_no_money(console, customer):
 def test_an_action_that_no_longer_applies_is_not_taken(console, customer):
     """The PIN was unlocked by a colleague between «Далее» and «Подтвердить»: nothing is done twice."""
     agent = console("agent")
+    identity_checked(customer, agent.user)
     lock_pin(customer)
     url = wallet_url(customer, "unlock-pin")
     page = agent.post(url, {"reason": "паспорт проверен"})

@@ -10,6 +10,7 @@ from services.models import PaymentStatus, RefundStatus
 from services.refunds import refund_approve, refund_request
 from sms.models import SmsMessage
 from sms.outbox import sms_requeue, sms_resend_payment
+from tests.helpers import identity_checked
 from training.faults import sms_gateway_fault_set
 from training.operations import scenario_start
 from wallet.models import WalletStatus
@@ -68,7 +69,9 @@ def test_a_staff_action_refuses_a_role_without_its_permission(customer, make_sta
 
 
 def test_a_refund_approval_by_an_agent_is_refused_in_the_domain(customer, make_staff):
-    request = refund_request(payment=customer.committed, actor=make_staff("agent"), reason=REASON)
+    request = refund_request(
+        payment=customer.committed, actor=identity_checked(customer, make_staff("agent")), reason=REASON
+    )
     with pytest.raises(NotAllowed):
         refund_approve(request=request, actor=make_staff("agent"), reason=REASON)
     request.refresh_from_db()

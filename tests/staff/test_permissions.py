@@ -11,7 +11,7 @@ from audit.operations import SYSTEM
 from services.models import Payment, RefundRequest
 from services.refunds import refund_request
 from sms.models import SmsMessage
-from tests.helpers import make_payment
+from tests.helpers import identity_checked, make_payment
 from tests.staff.conftest import number
 from wallet.models import Wallet
 
@@ -31,7 +31,9 @@ def world(customer, make_staff, settings):
         wallet=customer, service=customer.committed.service, account="02106201510234", amount="50", key="perm-reserved"
     )
     settings.PROVIDER_ADAPTERS = {"dostek": "services.providers.AcceptAllProvider"}
-    refund = refund_request(payment=customer.committed, actor=make_staff("agent"), reason="ошибся ИНН")
+    refund = refund_request(
+        payment=customer.committed, actor=identity_checked(customer, make_staff("agent")), reason="ошибся ИНН"
+    )
     return {"wallet": customer, "committed": customer.committed, "reserved": in_progress, "refund": refund}
 
 
@@ -43,6 +45,7 @@ def urls(world) -> list[tuple[str, str, set[str]]]:
         ("customer", reverse("staff:customer", args=[n]), CONSOLE),
         ("payment", reverse("staff:payment", args=[committed]), CONSOLE),
         ("refund queue", reverse("staff:refunds"), SUPERVISORS),
+        ("escalation queue", reverse("staff:escalations"), SUPERVISORS),
         ("cash desk", reverse("cashdesk:branch"), CASHIERS),
         ("cash desk find", reverse("cashdesk:branch") + f"?phone={n}", CASHIERS),
     ]

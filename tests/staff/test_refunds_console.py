@@ -11,6 +11,7 @@ from ledger.models import LedgerAccount, Posting
 from services.models import Payment, PaymentStatus, RefundRequest, RefundStatus
 from services.refunds import refund_request
 from services.verify import books_violations
+from tests.helpers import identity_checked
 from tests.staff.conftest import confirm
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,7 @@ def balance(wallet) -> Decimal:
 
 def test_a_request_waits_in_the_queue_and_moves_nothing(console, customer):
     agent, supervisor = console("agent"), console("supervisor")
+    identity_checked(customer, agent.user)
     postings = Posting.objects.count()
     confirm(agent, reverse("staff:payment_action", args=[customer.committed.code, "refund-request"]), "ошибся ИНН")
     queue = supervisor.get(reverse("staff:refunds")).content.decode()
@@ -31,7 +33,8 @@ def test_a_request_waits_in_the_queue_and_moves_nothing(console, customer):
 
 
 def test_a_supervisor_approves_an_agents_request(console, customer, make_staff):
-    request = refund_request(payment=customer.committed, actor=make_staff("agent"), reason="ошибся ИНН")
+    agent = identity_checked(customer, make_staff("agent"))
+    request = refund_request(payment=customer.committed, actor=agent, reason="ошибся ИНН")
     supervisor = console("supervisor")
     response = confirm(supervisor, reverse("staff:refund_action", args=[request.pk, "approve"]), "СОЧИ подтвердил")
     assert response["Location"] == reverse("staff:refunds")
@@ -44,7 +47,9 @@ def test_a_supervisor_approves_an_agents_request(console, customer, make_staff):
 
 def test_the_requester_cannot_approve_their_own_request(console, customer):
     supervisor = console("supervisor")
-    request = refund_request(payment=customer.committed, actor=supervisor.user, reason="ошибся ИНН")
+    request = refund_request(
+        payment=customer.committed, actor=identity_checked(customer, supervisor.user), reason="ошибся ИНН"
+    )
     queue = supervisor.get(reverse("staff:refunds")).content.decode()
     assert 'data-testid="approve"' not in queue  # not offered ...
     response = confirm(supervisor, reverse("staff:refund_action", args=[request.pk, "approve"]), "сам себе")
@@ -56,7 +61,8 @@ def test_the_requester_cannot_approve_their_own_request(console, customer):
 
 
 def test_a_rejection_moves_nothing(console, customer, make_staff):
-    request = refund_request(payment=customer.committed, actor=make_staff("agent"), reason="ошибся ИНН")
+    agent = identity_checked(customer, make_staff("agent"))
+    request = refund_request(payment=customer.committed, actor=agent, reason="ошибся ИНН")
     confirm(console("trainer"), reverse("staff:refund_action", args=[request.pk, "reject"]), "отчет уже отправлен")
     assert RefundRequest.objects.get(pk=request.pk).status == RefundStatus.REJECTED
     assert balance(customer) == Decimal("900.00")

@@ -69,6 +69,14 @@ def take_action(page, slug: str, reason: str) -> None:
     page.get_by_test_id("confirm").click()
 
 
+def check_identity(page) -> None:
+    """On the customer's page: the caller named their name and their INN (two facts of three), recorded."""
+    page.get_by_label("имя и фамилия").check()
+    page.get_by_label("личный ИНН", exact=False).check()
+    page.get_by_role("button", name="Записать проверку").click()
+    expect(page.get_by_test_id("identity-valid")).to_be_visible()
+
+
 def start(page, slug: str) -> ScenarioRun:
     page.locator(f"[data-testid=scenario-{slug}]").get_by_role("button", name="Запустить").click()
     page.get_by_text("Проверка:").wait_for()
@@ -104,6 +112,7 @@ def test_scenario_4_pin_locked_on_the_board(board, console, agent):
     desk = console(agent)
     find(desk, run.wallet.phone)
     desk.get_by_test_id("result-customer").click()
+    check_identity(desk)
     take_action(desk, "unlock-pin", "личность подтверждена: ФИО, ИНН")
     expect(desk.get_by_text("PIN разблокирован.")).to_be_visible()
     wallet_pin_verify(wallet=run.wallet, pin="2580")  # the customer pays again with the PIN they know
@@ -115,6 +124,9 @@ def test_scenario_7_wrong_inn_on_the_board(board, console, agent, supervisor):
     run = start(board, "wrong-inn")
     code = run.facts["payment_code"]
     desk = console(agent)
+    find(desk, run.wallet.phone)
+    desk.get_by_test_id("result-customer").click()
+    check_identity(desk)
     find(desk, code)
     desk.get_by_role("link", name=code).click()
     take_action(desk, "refund-request", "ошибка в ИНН, DosTek согласовал")

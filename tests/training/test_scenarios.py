@@ -20,7 +20,7 @@ from services.refunds import refund_approve, refund_request
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_dispatch, sms_requeue
-from tests.helpers import make_payment, pin_is
+from tests.helpers import identity_checked, make_payment, pin_is
 from training.errors import ScenarioFailed, ScenarioUnavailable, WalletNotSuitable
 from training.faults import sms_gateway_fault_lift
 from training.models import RunStatus, SmsGatewayFault
@@ -129,7 +129,7 @@ def test_4_pin_locked_over_ussd_unlocked_by_an_agent(trainer, agent):
     reply = ussd_handle(session_id="customer-1", phone=phone_parse(wallet.phone), text="8*1")
     assert "PIN заблокирован" in reply.text and reply.ends
     assert not resolved(run)
-    wallet_pin_unlock(wallet=wallet, actor=agent, reason="личность подтверждена: ФИО и ИНН")
+    wallet_pin_unlock(wallet=wallet, actor=identity_checked(wallet, agent), reason="личность подтверждена: ФИО и ИНН")
     wallet_pin_verify(wallet=wallet, pin="2580")
     assert resolved(run)
     assert "agent-t" in " ".join(line.text for line in scenario_check(run=run).lines)
@@ -205,7 +205,9 @@ def test_7_wrong_inn_refund_requested_by_an_agent_and_approved_by_a_supervisor(t
     run = scenario_start(slug="wrong-inn", actor=trainer)
     payment = Payment.objects.get(pk=run.payment_id)
     assert payment.status == PaymentStatus.COMMITTED and payment.account == "02106201510234"
-    request = refund_request(payment=payment, actor=agent, reason="ошибка в ИНН, DosTek согласовал")
+    request = refund_request(
+        payment=payment, actor=identity_checked(payment.wallet, agent), reason="ошибка в ИНН, DosTek согласовал"
+    )
     assert not resolved(run)
     refund_approve(request=request, actor=supervisor, reason="одобрено")
     assert resolved(run)

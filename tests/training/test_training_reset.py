@@ -22,7 +22,7 @@ from services.models import Payment, PaymentStatus, RefundStatus
 from services.refunds import refund_request
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage, SmsStatus
-from tests.helpers import make_payment, pin_is
+from tests.helpers import identity_checked, make_payment, pin_is
 from training.models import RunStatus, ScenarioRun, SmsGatewayFault
 from training.operations import scenario_start
 from training.reset import training_reset
@@ -67,7 +67,7 @@ def test_a_training_day_is_undone_and_the_books_stay_clean(seeded, trainer, agen
     # given: a day of training on the seed's wallets and on fresh ones
     aigul = Wallet.objects.select_related("ledger_account").get(phone=AIGUL)
     payment = make_payment(wallet=aigul, service=dostek, amount="700", key="t1")
-    refund_request(payment=payment, actor=agent, reason="ошибка в ИНН")
+    refund_request(payment=payment, actor=identity_checked(aigul, agent), reason="ошибка в ИНН")
     wallet_pin_change(wallet=aigul, current_pin="2580", new_pin="7391")
     aigul.refresh_from_db()
     cash_in(wallet=aigul, amount=Decimal("300"), channel="qiwi")
@@ -77,7 +77,8 @@ def test_a_training_day_is_undone_and_the_books_stay_clean(seeded, trainer, agen
     aigul_user.set_password("Changed-In-Training-1")
     aigul_user.save()
     wallet_set_status(wallet=Wallet.objects.get(phone=JYLDYZ), status="active", actor=SYSTEM, reason="учеба")
-    wallet_pin_unlock(wallet=Wallet.objects.get(phone=ERMEK), actor=agent, reason="учеба")
+    ermek = Wallet.objects.get(phone=ERMEK)
+    wallet_pin_unlock(wallet=ermek, actor=identity_checked(ermek, agent), reason="учеба")
     fresh = [scenario_start(slug=slug, actor=trainer) for slug in ("sms-lost", "wrong-inn", "pin-locked")]
     scenario_start(slug="web-registration", actor=trainer, variant="email_taken")
     phone_code_issue(

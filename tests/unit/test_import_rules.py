@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANNELS = ("cabinet", "ussd", "api", "appclient", "staff", "cashdesk", "training")
-DOMAIN = ("core", "ledger", "wallet", "accounts", "services", "sms", "audit")
+DOMAIN = ("core", "ledger", "wallet", "accounts", "services", "sms", "audit", "casework")
 NOT_APP_CODE = {"tests", "bench", "migrations", "locale", ".venv", "node_modules"}
 PROJECT = {path.name for path in ROOT.iterdir() if (path / "__init__.py").exists() and path.name not in NOT_APP_CODE}
 MAX_DOMAIN_MODULE_LINES = 400

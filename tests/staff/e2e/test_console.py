@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 
-from tests.helpers import lock_pin, make_payment
+from tests.helpers import identity_checked, lock_pin, make_payment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 REASON_LABEL = re.compile(r"^\s*Причина")
@@ -46,7 +46,7 @@ def test_an_agent_finds_a_customer_by_number_and_unlocks_the_pin(live_server, ma
     # given a customer whose PIN was locked by three wrong PINs, and an agent
     wallet = make_wallet(balance="500")
     lock_pin(wallet)
-    staff("e2e-agent", "Агент")
+    identity_checked(wallet, staff("e2e-agent", "Агент"))  # the caller named their name and INN
     page = make_page()
     sign_in(page, live_server.url, "e2e-agent")
 
@@ -78,7 +78,7 @@ def test_a_supervisor_approves_a_refund_an_agent_asked_for(live_server, make_pag
     # given a committed payment to the wrong company
     wallet = make_wallet(balance="1000")
     payment = make_payment(wallet=wallet, service=dostek, amount="400", key="e2e-refund", account="02106201510234")
-    staff("e2e-agent2", "Агент")
+    identity_checked(wallet, staff("e2e-agent2", "Агент"))
     staff("e2e-super", "Старший смены")
 
     # when the agent asks for the refund from the payment's page ...
