@@ -4,9 +4,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RunStatus(models.TextChoices):
+    """A run the trainer started on the board is ACTIVE until reset. A case assigned to a trainee lives its own
+    life: ASSIGNED -> IN_PROGRESS (the trainee opened the caller card) -> RESOLVED / FAILED (an automatic fail of
+    the rubric) / TIMED_OUT, switching by itself (training.judging). BROKEN: the case could not be staged."""
+
     ACTIVE = "active", _("идет")
-    FAILED = "failed", _("не удалось подготовить")
+    ASSIGNED = "assigned", _("назначен")
+    IN_PROGRESS = "in_progress", _("в работе")
+    RESOLVED = "resolved", _("решен")
+    FAILED = "failed", _("провален")
+    TIMED_OUT = "timed_out", _("время вышло")
+    BROKEN = "broken", _("не удалось подготовить")
     RESET = "reset", _("сброшен")
+
+
+# A trainee's case that has ended: nothing the trainee does afterwards changes its score.
+RUN_FINISHED = (RunStatus.RESOLVED, RunStatus.FAILED, RunStatus.TIMED_OUT, RunStatus.BROKEN, RunStatus.RESET)
 
 
 class ScenarioRun(models.Model):
@@ -27,7 +40,24 @@ class ScenarioRun(models.Model):
         blank=True,
         related_name="training_runs",
     )
-    status = models.CharField(_("статус"), max_length=8, choices=RunStatus.choices, default=RunStatus.ACTIVE)
+    status = models.CharField(_("статус"), max_length=12, choices=RunStatus.choices, default=RunStatus.ACTIVE)
+    # A case assigned to a trainee (training_assign); empty for a run the trainer started on the board.
+    trainee = models.ForeignKey(
+        "training.Trainee",
+        verbose_name=_("стажер"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="runs",
+    )
+    opened_at = models.DateTimeField(_("открыт стажером"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("завершен"), null=True, blank=True)
+    time_limit = models.PositiveIntegerField(_("лимит времени, с"), default=900)
+    score = models.PositiveSmallIntegerField(_("баллы"), null=True, blank=True)
+    # What the judge found, from the audit log, the ledger and СОЧИ's register: [{"step", "label", "points", "at"}]
+    # and [{"fail", "label", "at"}]. Written when the run ends; recomputed while it is open.
+    steps = models.JSONField(_("шаги"), default=list, blank=True)
+    auto_fail = models.JSONField(_("автоматический провал"), default=list, blank=True)
     # Never a PIN or a code: whether the demo PIN is the wallet's PIN, the state before, the email in the way ...
     facts = models.JSONField(_("данные сценария"), default=dict, blank=True)
     error = models.CharField(_("ошибка подготовки"), max_length=300, blank=True)

@@ -125,7 +125,7 @@ def scenario_start(*, slug: str, actor, wallet: Wallet | None = None, variant: s
         scenario.prepare(prep)
     except Exception as exc:
         _disarm(prep)
-        run.status, run.error, run.facts, run.payment = RunStatus.FAILED, str(exc)[:300], prep.facts, prep.payment
+        run.status, run.error, run.facts, run.payment = RunStatus.BROKEN, str(exc)[:300], prep.facts, prep.payment
         run.save(update_fields=["status", "error", "facts", "payment"])
         if isinstance(exc, DomainError):
             raise ScenarioFailed(MSG_PREPARE_FAILED, error=str(exc)) from exc
@@ -150,7 +150,7 @@ def _disarm(prep: Prep) -> None:
 
 def scenario_check(*, run: ScenarioRun) -> Check:
     """Whether the agent resolved the case, from the state now (reads only; scenario 1 asks СОЧИ's register)."""
-    if run.status == RunStatus.FAILED:
+    if run.status == RunStatus.BROKEN:
         return Check([CheckLine(False, run.error)])
     return SCENARIOS[run.scenario].verify(run)
 

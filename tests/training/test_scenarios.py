@@ -285,7 +285,7 @@ def test_a_failed_preparation_disarms_the_fault_and_is_kept_as_failed(dostek_osm
     from training.models import ScenarioRun
 
     failed = ScenarioRun.objects.get(pk=run)
-    assert failed.status == RunStatus.FAILED and "потерял" in failed.error
+    assert failed.status == RunStatus.BROKEN and "потерял" in failed.error
     assert not scenario_check(run=failed).resolved
 
 
