@@ -100,7 +100,7 @@ def sign_in_key(phone: str) -> str:
 def web_sign_in_unlock(*, wallet: Wallet, actor, reason: str) -> None:
     """Call-centre: lift the web sign-in lockout of a number (5 wrong passwords in 15 minutes) after checking who
     calls — both the cabinet's own counter and django-axes' record, so that neither keeps the holder out."""
-    staff_require(actor, StaffPermission.UNLOCK_SIGN_IN)
+    staff_require(actor, StaffPermission.UNLOCK_SIGN_IN, wallet=wallet)
     identity_require(wallet_id=wallet.pk, actor=actor)
     reason = audit_reason(reason)
     key = sign_in_key(wallet.phone)

@@ -91,7 +91,7 @@ def device_revoke(*, wallet: Wallet, device_id: int) -> None:
 @transaction.atomic
 def device_revoke_by_staff(*, device: DeviceToken, actor, reason: str) -> bool:
     """Call-centre: sign a holder's device out (a lost or stolen phone). False: it was revoked already."""
-    staff_require(actor, StaffPermission.REVOKE_DEVICE)
+    staff_require(actor, StaffPermission.REVOKE_DEVICE, wallet_id=device.wallet_id)
     reason = audit_reason(reason)
     now = timezone.now()
     if not DeviceToken.objects.filter(pk=device.pk, revoked_at__isnull=True).update(revoked_at=now, revoked_by=actor):
@@ -111,7 +111,7 @@ def device_revoke_by_staff(*, device: DeviceToken, actor, reason: str) -> bool:
 @transaction.atomic
 def device_revoke_all_by_staff(*, wallet: Wallet, actor, reason: str) -> int:
     """Call-centre (the console): sign every device of the wallet out of the app at once. Returns how many."""
-    staff_require(actor, StaffPermission.REVOKE_DEVICE)
+    staff_require(actor, StaffPermission.REVOKE_DEVICE, wallet=wallet)
     reason = audit_reason(reason)
     live = DeviceToken.objects.filter(wallet_id=wallet.pk, revoked_at__isnull=True, expires_at__gt=timezone.now())
     ids = list(live.order_by("id").values_list("id", flat=True))

@@ -1,7 +1,8 @@
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
-from audit.models import AuditEntry
+from audit.models import AuditEntry, StaffScope
+from audit.selectors import staff_scope_limited
 from core.admin import PortalAdminMixin, ReadOnlyAdmin
 
 
@@ -29,3 +30,23 @@ for _model in (AccessAttempt, AccessLog, AccessFailureLog):
                 {"phone_search_fields": ("username",)},
             ),
         )
+
+
+@admin.register(StaffScope)
+class StaffScopeAdmin(PortalAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "prefixes", "created_at")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+
+
+# A staff member with a scope (a trainee) works in the console only: the admin lists every wallet and every audit
+# reason, which the console's scope would not let them see.
+_site_has_permission = admin.site.has_permission
+
+
+def _has_permission(request) -> bool:
+    return _site_has_permission(request) and not staff_scope_limited(request.user)
+
+
+admin.site.has_permission = _has_permission  # type: ignore[method-assign]

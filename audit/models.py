@@ -100,3 +100,28 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("the audit log is append-only")
+
+
+class StaffScope(models.Model):
+    """The wallets a staff member may see and act on: those whose E.164 number starts with one of `prefixes`. No row:
+    no limit (agents, supervisors, trainers). A trainee's row holds their sandbox block (training_class_create), so
+    that the console finds only their own customers and every staff action's domain function refuses any other
+    wallet (audit.operations.staff_require)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("сотрудник"), on_delete=models.CASCADE, related_name="staff_scope"
+    )
+    prefixes = models.JSONField(
+        _("начала номеров"),
+        default=list,
+        blank=True,
+        help_text=_("Номера кошельков, которые сотрудник видит, начинаются с одного из них (+99655590010…)."),
+    )
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ограничение доступа сотрудника")
+        verbose_name_plural = _("ограничения доступа сотрудников")
+
+    def __str__(self) -> str:
+        return ", ".join(self.prefixes)

@@ -46,7 +46,7 @@ def identity_passes(facts: Collection[str]) -> bool:
 def identity_check_record(*, wallet: Any, actor: Any, facts: Collection[str]) -> IdentityCheck:
     """Record what the caller answered correctly (`facts`: IdentityFact values; none at all is a failed check,
     recorded too). Returns the check; `check.passed` says whether it lets the actor act."""
-    staff_require(actor, StaffPermission.CHECK_IDENTITY)
+    staff_require(actor, StaffPermission.CHECK_IDENTITY, wallet=wallet)
     unknown = set(facts) - set(IdentityFact.values)
     if unknown:
         raise ValueError(f"unknown identity facts {sorted(unknown)!r}")

@@ -27,7 +27,7 @@ def _who(actor):
 @transaction.atomic
 def escalation_open(*, wallet: Wallet, actor, note: str, payment: Payment | None = None) -> Escalation:
     """An agent hands the case to the shift supervisor (the queue at /staff/escalations/)."""
-    staff_require(actor, StaffPermission.ESCALATE)
+    staff_require(actor, StaffPermission.ESCALATE, wallet=wallet)
     note = audit_reason(note)
     if payment is not None and payment.wallet_id != wallet.pk:
         raise ValueError("the payment is not the wallet's")
@@ -46,7 +46,7 @@ def escalation_open(*, wallet: Wallet, actor, note: str, payment: Payment | None
 @transaction.atomic
 def escalation_close(*, escalation: Escalation, actor, resolution: str) -> Escalation:
     """The shift supervisor closes an escalation with what was decided. Raises EscalationRefused when it is closed."""
-    staff_require(actor, StaffPermission.CLOSE_ESCALATION)
+    staff_require(actor, StaffPermission.CLOSE_ESCALATION, wallet_id=escalation.wallet_id)
     resolution = audit_reason(resolution)
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status != EscalationStatus.OPEN:
@@ -69,7 +69,7 @@ def escalation_close(*, escalation: Escalation, actor, resolution: str) -> Escal
 @transaction.atomic
 def case_note_add(*, wallet: Wallet, actor, text: str, payment: Payment | None = None) -> CaseNote:
     """A note on the customer's card (what the caller said, what was agreed)."""
-    staff_require(actor, StaffPermission.ADD_CASE_NOTE)
+    staff_require(actor, StaffPermission.ADD_CASE_NOTE, wallet=wallet)
     text = audit_reason(text)
     if payment is not None and payment.wallet_id != wallet.pk:
         raise ValueError("the payment is not the wallet's")

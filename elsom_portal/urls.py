@@ -7,6 +7,7 @@ urlpatterns = [
     path("staff/training/", include("training.urls")),
     path("ussd/", include("ussd.urls")),
     path("demo/phone/", include("ussd.simulator_urls")),
+    path("staff/cases/", include("training.case_urls")),
     path("staff/", include("staff.urls")),
     path("staff/cash-desk/", include("cashdesk.urls")),
     path("demo/terminals/", include("cashdesk.terminal_urls")),

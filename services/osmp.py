@@ -238,6 +238,25 @@ class OsmpClient:
             raise OsmpError(f"fault switch: {payload.get('error') or response.status_code}")
         return payload
 
+    def register_company(self, *, inn: str, name: str) -> dict:
+        """Training: register (or rename) a company at the provider, active and accepting payments — a trainee's
+        own customer company (the provider's companies endpoint, enabled only on demo installations, like the fault
+        switch). Answers {"inn", "name", "created"}; raises OsmpError when it cannot be had."""
+        try:
+            with self._client() as client:
+                response = client.post(self.url.rstrip("/") + "/companies/", data={"inn": inn, "name": name})
+        except httpx.HTTPError as exc:
+            raise OsmpError(f"company register: {type(exc).__name__}: {exc}") from exc
+        try:
+            payload = response.json()
+        except ValueError as exc:
+            raise OsmpError(f"company register: HTTP {response.status_code}, not JSON") from exc
+        if not isinstance(payload, dict):
+            raise OsmpError(f"company register: HTTP {response.status_code}, not a JSON object")
+        if response.status_code != 200:
+            raise OsmpError(f"company register: {payload.get('error') or response.status_code}")
+        return payload
+
 
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 # set_fault(mode="normal", account=ACCOUNT_ALL): every per-account fault at the provider cleared.

@@ -27,9 +27,35 @@ class RefundRefused(DomainError):
     code = "refund_refused"
 
 
-@transaction.atomic
 def refund_request(*, payment: Payment, actor, reason: str) -> RefundRequest:
-    staff_require(actor, StaffPermission.REQUEST_REFUND)
+    """An agent asks to return a committed payment. Refused for a payment that is not committed (in progress,
+    aborted, returned): the refusal is recorded too, in a transaction of its own after the refused one rolled
+    back (REFUND_REQUEST with after={"refused": code}), so that training's judge sees the attempt. A role without
+    the permission, an unchecked caller or a missing reason are refused before that and leave no row."""
+    try:
+        return _refund_request(payment=payment, actor=actor, reason=reason)
+    except PaymentNotReversible as exc:
+        _refund_refusal_record(payment=payment, actor=actor, reason=reason, code=exc.code)
+        raise
+
+
+@transaction.atomic
+def _refund_refusal_record(*, payment: Payment, actor, reason: str, code: str) -> None:
+    status = Payment.objects.filter(pk=payment.pk).values_list("status", flat=True).first()
+    audit_record(
+        actor=actor,
+        action=StaffAction.REFUND_REQUEST,
+        wallet_id=payment.wallet_id,
+        payment=payment,
+        reason=audit_reason(reason),
+        before={"status": status},
+        after={"refused": code, "status": status},
+    )
+
+
+@transaction.atomic
+def _refund_request(*, payment: Payment, actor, reason: str) -> RefundRequest:
+    staff_require(actor, StaffPermission.REQUEST_REFUND, wallet_id=payment.wallet_id)
     identity_require(wallet_id=payment.wallet_id, actor=actor)
     reason = audit_reason(reason)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)

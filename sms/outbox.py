@@ -134,7 +134,7 @@ def sms_dispatch(*, limit: int = BATCH_SIZE, backend=None) -> dict[str, int]:
 @transaction.atomic
 def sms_requeue(*, message: SmsMessage, actor, reason: str) -> bool:
     """Send a failed message again (a person decided it is safe). Returns False if it was not failed."""
-    staff_require(actor, StaffPermission.RESEND_SMS)
+    staff_require(actor, StaffPermission.RESEND_SMS, phone=message.phone)
     reason = audit_reason(reason)
     requeued = bool(
         SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.FAILED).update(
@@ -171,7 +171,7 @@ def sms_last_payment_message(*, phone: str, payment=None) -> SmsMessage | None:
 def sms_resend_payment(*, wallet, actor, reason: str, payment=None) -> SmsMessage:
     """Call-centre: «the SMS did not come». A copy of the last payment SMS (of `payment`, if given) is queued as
     a new message — the first stays as it was, delivered or failed, for the record. Returns the copy."""
-    staff_require(actor, StaffPermission.RESEND_SMS)
+    staff_require(actor, StaffPermission.RESEND_SMS, wallet=wallet)
     reason = audit_reason(reason)
     original = sms_last_payment_message(phone=wallet.phone, payment=payment)
     if original is None:

@@ -21,6 +21,8 @@ MSG_PIN_FORMAT = _("ПИН-код состоит из 6 цифр.")
 INN_RE = re.compile(r"[0-9]{14}", re.ASCII)
 PIN_RE = re.compile(r"[0-9]{6}", re.ASCII)
 NAME_MAX_LENGTH = 200
+# The demo companies' well-known PINs (sochi_seed; a trainee's company registered over /osmp/companies/ too).
+DEMO_PINS = {Role.DIRECTOR: "123456", Role.ACCOUNTANT: "654321"}
 
 
 def inn_parse(raw: str) -> str:

@@ -1,4 +1,5 @@
-"""/osmp/: the provider protocol (check, pay, status), the daily report and the fault switch.
+"""/osmp/: the provider protocol (check, pay, status), the daily report, the fault switch and the training
+companies (the last two only on demo installations).
 
 Server-to-server: no CSRF, no caching, HTTP Basic auth (optionally only from SOCHI_OSMP_ALLOWED_NETWORKS). Whatever
 a peer sends gets a protocol answer, never an HTTP 500: unreadable requests get result 300, database trouble result 1
@@ -17,12 +18,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import SuspiciousOperation
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from sochi import conf
+from sochi.companies import DEMO_PINS, company_save, company_user_set_pin
 from sochi.errors import InvalidInput
 from sochi.faults import DROP_KEY, FaultMode, fault_set, fault_state, fault_take
 from sochi.osmp import (
@@ -363,3 +365,36 @@ def faults(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         return _json({"error": str(exc)}, status=400)
     return _json(state)
+
+
+@csrf_exempt
+def companies(request: HttpRequest) -> HttpResponse:
+    """POST inn, name: register (or rename) a company, active and accepting payments — a call-centre trainee's own
+    customer company, made by the wallet's training tools (services.osmp.OsmpClient.register_company). With DEBUG
+    or DEMO_MODE a new company also gets the demo PINs (Руководитель 123456, Бухгалтер 654321). Guarded like the
+    fault switch: only with SOCHI_FAULTS_ENABLED (else 404), the protocol's credentials and addresses."""
+    if not conf.faults_enabled():
+        return HttpResponseNotFound("Not Found", content_type="text/plain; charset=utf-8")
+    response = _refusal(request)
+    if response is not None:
+        return response
+    if request.method != "POST":
+        response = _json({"error": "use POST"}, status=405)
+        response["Allow"] = "POST"
+        return response
+    if _too_long(request):
+        return _json({"error": "request too long"}, status=413)
+    try:
+        inn, name = request.POST.get("inn", ""), request.POST.get("name", "")
+    except UNREADABLE_REQUEST_ERRORS:
+        return _json({"error": "unreadable request"}, status=400)
+    try:
+        with transaction.atomic():
+            company, created = company_save(inn=inn, name=name, closed=False, accepts_payments=True)
+            if created and conf.demo_allowed():
+                for role, pin in DEMO_PINS.items():
+                    company_user_set_pin(company=company, role=role, pin=pin)
+    except InvalidInput as exc:
+        return _json({"error": str(exc)}, status=400)
+    logger.info("osmp companies: %s %s (%s)", company.inn, company.name, "new" if created else "kept")
+    return _json({"inn": company.inn, "name": company.name, "created": created})

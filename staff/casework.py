@@ -17,23 +17,20 @@ from casework.operations import case_note_add, escalation_close, escalation_open
 from core.errors import DomainError
 from staff import selectors
 from staff.forms import CaseNoteForm, EscalationCloseForm, EscalationForm, IdentityCheckForm
-from staff.views import customer_page, staff_permission_required
+from staff.views import customer_in_scope, customer_page, staff_permission_required
 
 CONSOLE = StaffPermission.USE_CONSOLE
 VIEW_WALLET = StaffPermission.VIEW_WALLET
 
 
-def _wallet_or_404(number: str):
-    wallet = selectors.customer_get(number=number)
-    if wallet is None:
-        raise Http404
-    return wallet
+def _wallet_or_404(request, number: str):
+    return customer_in_scope(request, number)
 
 
 @require_POST
 @staff_permission_required(CONSOLE, VIEW_WALLET, StaffPermission.CHECK_IDENTITY)
 def identity_check(request, number):
-    wallet = _wallet_or_404(number)
+    wallet = _wallet_or_404(request, number)
     form = IdentityCheckForm(request.POST, action=request.path)
     if not form.is_valid():
         return customer_page(request, wallet, identity_form=form)
@@ -56,7 +53,7 @@ def identity_check(request, number):
 @require_POST
 @staff_permission_required(CONSOLE, VIEW_WALLET, StaffPermission.ESCALATE)
 def escalate(request, number):
-    wallet = _wallet_or_404(number)
+    wallet = _wallet_or_404(request, number)
     form = EscalationForm(request.POST, action=request.path)
     if not form.is_valid():
         return customer_page(request, wallet, escalation_form=form)
@@ -72,7 +69,7 @@ def escalate(request, number):
 @require_POST
 @staff_permission_required(CONSOLE, VIEW_WALLET, StaffPermission.ADD_CASE_NOTE)
 def case_note(request, number):
-    wallet = _wallet_or_404(number)
+    wallet = _wallet_or_404(request, number)
     form = CaseNoteForm(request.POST, action=request.path)
     if not form.is_valid():
         return customer_page(request, wallet, note_form=form)

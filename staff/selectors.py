@@ -18,7 +18,8 @@ from accounts.codes import CODE_MAX_GUESSES, CODE_MAX_SENDS
 from accounts.models import CodePurpose, PhoneCode, User
 from accounts.operations import sign_in_key
 from api.models import DeviceToken
-from audit.models import AuditEntry
+from audit.models import AuditEntry, StaffAction
+from audit.selectors import staff_scope_filter
 from core.models import Throttle
 from services.history import payment_postings
 from services.models import Payment, ProviderExchange, RefundRequest, RefundStatus
@@ -52,6 +53,29 @@ WHY_COMPANY_INN = _("платеж на этот ИНН")
 WHY_EMAIL = _("email входа на сайт")
 WHY_NAME = _("имя")
 
+# What a viewer with a scope (a trainee) is not shown, lest the console give the case away: the audit entries of
+# the classroom itself, and in the others the scenario's name in a reason (the system's staged rows) and the run's
+# keys in before / after; raw English error texts of the gateways read as what they mean.
+TRAINING_ACTIONS = (
+    StaffAction.SCENARIO_START,
+    StaffAction.SCENARIO_RESET,
+    StaffAction.TRAINING_RESET,
+    StaffAction.PROVIDER_FAULT,
+    StaffAction.BALANCE_ADJUST,
+    StaffAction.PIN_SET,
+    StaffAction.CLASS_CREATE,
+    StaffAction.CLASS_DELETE,
+    StaffAction.RUN_ASSIGN,
+)
+TRAINING_PREFIX_RE = re.compile(r"Учебный сценарий\s*\d*:?\s*(«[^»]*»)?[:.,;]?\s*", re.IGNORECASE)
+TRAINING_WORDS_RE = re.compile(r"учебн|сценари|scenario|training|fault", re.IGNORECASE)
+TRAINING_KEYS = frozenset({"run", "scenario", "variant", "fresh_wallet", "fault", "provider_fault", "sms_fault"})
+ASCII_TEXT_RE = re.compile(r"[A-Za-z]")
+NO_REASON = "—"
+MSG_SMS_NOT_DELIVERED = _("SMS-шлюз не смог доставить сообщение: абонент недоступен.")
+MSG_GATEWAY_ERROR = _("Ошибка связи со шлюзом.")
+MSG_PROVIDER_NO_ANSWER = _("Поставщик не ответил (нет связи или ответ потерян).")
+
 
 # --- search -------------------------------------------------------------------------------------------------
 
@@ -76,10 +100,12 @@ def wallet_number(wallet: Wallet) -> str:
     return wallet.phone.removeprefix("+")
 
 
-def console_search(*, query: str) -> SearchResult:
+def console_search(*, query: str, viewer=None) -> SearchResult:
     """One box for everything an agent is told on the phone: the number in any usual form, a payment code, a
     personal or a company INN, an email, a name. All interpretations that fit are tried (a 12-digit 996… string is
-    both a number and maybe a payment code); the results are one list."""
+    both a number and maybe a payment code); the results are one list. A `viewer` with a scope (a trainee) finds
+    only the wallets of their scope and their payments."""
+    scope = _Scope(viewer)
     text = " ".join((query or "").split())
     if len(text) > MAX_QUERY_LENGTH:
         return SearchResult(hits=[], problem=MSG_QUERY_TOO_LONG % {"max": MAX_QUERY_LENGTH})
@@ -88,18 +114,18 @@ def console_search(*, query: str) -> SearchResult:
     hits: list[Hit] = []
     if DIGITS_RE.fullmatch(text):
         digits = SEPARATORS_RE.sub("", text)
-        hits += _by_phone(text)
+        hits += _by_phone(text, scope)
         if PAYMENT_CODE_RE.fullmatch(digits):
-            hits += _by_payment_code(digits)
+            hits += _by_payment_code(digits, scope)
         if INN_RE.fullmatch(digits):
-            hits += _by_inn(digits)
+            hits += _by_inn(digits, scope)
     elif "@" in text:
-        hits += _by_email(text)
+        hits += _by_email(text, scope)
     else:
         words = NAME_WORD_RE.findall(text)
         if not words or len(" ".join(words)) < 2:
             return SearchResult(hits=[], problem=str(MSG_QUERY_UNCLEAR))
-        hits += _by_name(words[:4])
+        hits += _by_name(words[:4], scope)
     return SearchResult(hits=_unique(hits)[:MAX_HITS])
 
 
@@ -113,36 +139,48 @@ def _unique(hits: list[Hit]) -> list[Hit]:
     return unique
 
 
-def _wallets() -> QuerySet[Wallet]:
-    return Wallet.objects.select_related("ledger_account")
+class _Scope:
+    """The viewer's scope as filters on each kind of row searched (no viewer, or none: everything)."""
+
+    def __init__(self, viewer) -> None:
+        self.viewer = viewer
+
+    def apply(self, queryset: QuerySet, field: str = "phone") -> QuerySet:
+        condition = staff_scope_filter(self.viewer, field) if self.viewer is not None else None
+        return queryset if condition is None else queryset.filter(condition)
 
 
-def _by_phone(text: str) -> list[Hit]:
+def _wallets(scope: _Scope) -> QuerySet[Wallet]:
+    return scope.apply(Wallet.objects.select_related("ledger_account"))
+
+
+def _by_phone(text: str, scope: _Scope) -> list[Hit]:
     try:
         number = phone_parse(text)
     except InvalidPhone:
         return []
-    return [Hit(wallet=w, why=str(WHY_PHONE)) for w in _wallets().filter(phone=number.e164)]
+    return [Hit(wallet=w, why=str(WHY_PHONE)) for w in _wallets(scope).filter(phone=number.e164)]
 
 
-def _payments() -> QuerySet[Payment]:
-    return Payment.objects.select_related("wallet__ledger_account", "service")
+def _payments(scope: _Scope) -> QuerySet[Payment]:
+    return scope.apply(Payment.objects.select_related("wallet__ledger_account", "service"), "wallet__phone")
 
 
-def _by_payment_code(code: str) -> list[Hit]:
-    return [Hit(wallet=p.wallet, why=str(WHY_CODE), payment=p) for p in _payments().filter(code=code)]
+def _by_payment_code(code: str, scope: _Scope) -> list[Hit]:
+    return [Hit(wallet=p.wallet, why=str(WHY_CODE), payment=p) for p in _payments(scope).filter(code=code)]
 
 
-def _by_inn(inn: str) -> list[Hit]:
+def _by_inn(inn: str, scope: _Scope) -> list[Hit]:
     """A personal INN finds the wallet; any INN finds the payments made to that account (a company's, or an
     individual entrepreneur's, which is personal)."""
-    hits = [Hit(wallet=w, why=str(WHY_PERSONAL_INN)) for w in _wallets().filter(inn=inn)[:MAX_HITS]]
-    payments = _payments().filter(account=inn).order_by("-created_at", "-id")[:MAX_HITS]
+    hits = [Hit(wallet=w, why=str(WHY_PERSONAL_INN)) for w in _wallets(scope).filter(inn=inn)[:MAX_HITS]]
+    payments = _payments(scope).filter(account=inn).order_by("-created_at", "-id")[:MAX_HITS]
     return hits + [Hit(wallet=p.wallet, why=str(WHY_COMPANY_INN), payment=p) for p in payments]
 
 
-def _by_email(text: str) -> list[Hit]:
+def _by_email(text: str, scope: _Scope) -> list[Hit]:
     users = User.objects.select_related("wallet__ledger_account").filter(email__iexact=text, wallet__isnull=False)
+    users = scope.apply(users, "wallet__phone")
     return [Hit(wallet=u.wallet, why=str(WHY_EMAIL)) for u in users[:MAX_HITS]]
 
 
@@ -154,11 +192,11 @@ def _contains_any_case(field_name: str, word: str) -> Q:
     return q
 
 
-def _by_name(words: list[str]) -> list[Hit]:
+def _by_name(words: list[str], scope: _Scope) -> list[Hit]:
     condition = Q()
     for word in words:
         condition &= _contains_any_case("first_name", word) | _contains_any_case("last_name", word)
-    wallets = _wallets().filter(condition).order_by("last_name", "first_name", "pk")[:MAX_HITS]
+    wallets = _wallets(scope).filter(condition).order_by("last_name", "first_name", "pk")[:MAX_HITS]
     return [Hit(wallet=w, why=str(WHY_NAME)) for w in wallets]
 
 
@@ -311,13 +349,51 @@ class TimelinePage:
         return self.number > 1
 
 
+def discreet_reason(reason: str) -> str:
+    """A reason as a trainee may read it: the scenario's name cut off; nothing if all of it is about training."""
+    text = TRAINING_PREFIX_RE.sub("", reason or "").strip(" :;,.")
+    return NO_REASON if not text or TRAINING_WORDS_RE.search(text) else text
+
+
+def discreet_audit(entry: AuditEntry) -> AuditEntry:
+    """The entry, in memory only, as a viewer with a scope sees it (the row is append-only and stays as it is)."""
+    if TRAINING_WORDS_RE.search(entry.reason or ""):
+        entry.reason = discreet_reason(entry.reason)
+        entry.before, entry.after = {}, {}
+    else:
+        entry.before = {k: v for k, v in (entry.before or {}).items() if k not in TRAINING_KEYS}
+        entry.after = {k: v for k, v in (entry.after or {}).items() if k not in TRAINING_KEYS}
+    return entry
+
+
+def discreet_error(text: str, *, sms: bool = False) -> str:
+    """A gateway's raw (English) error as the console says it in Russian; Russian texts stay as they are."""
+    if not text or not ASCII_TEXT_RE.search(text):
+        return text
+    if sms:
+        return str(MSG_SMS_NOT_DELIVERED if "unreachable" in text.lower() else MSG_GATEWAY_ERROR)
+    return str(MSG_PROVIDER_NO_ANSWER)
+
+
+def discreet_exchange(exchange: ProviderExchange) -> ProviderExchange:
+    exchange.error = discreet_error(exchange.error)
+    if TRAINING_WORDS_RE.search(exchange.comment or ""):
+        exchange.comment = ""
+    return exchange
+
+
 class CustomerTimeline:
     """Everything that happened to a customer, newest first: payments (with the provider's answers), cash-ins,
     SMS, USSD sessions, web sign-ins and failures, staff actions. Read a page at a time: no COUNT (the page asks
     for one row more than it shows to know whether there is a next one), so a page costs the same at 10 events as
-    at 100 000."""
+    at 100 000. `discreet`: for a viewer with a scope (a trainee) — the classroom's own entries are not listed and
+    the others do not name the case (discreet_audit, discreet_error)."""
 
-    def __init__(self, *, wallet: Wallet):
+    def __init__(self, *, wallet: Wallet, discreet: bool = False):
+        self.discreet = discreet
+        staff = AuditEntry.objects.filter(wallet=wallet)
+        if discreet:
+            staff = staff.exclude(action__in=TRAINING_ACTIONS)
         parts = [
             (PAYMENT, Payment.objects.filter(wallet=wallet), "created_at"),
             (CASH_IN, wallet_cash_ins(wallet=wallet), "created_at"),
@@ -328,7 +404,7 @@ class CustomerTimeline:
             # last one (axes' AccessFailureLog, a row per failure, is off: its extra writes widen the race in axes'
             # own lock-out count that tests/cabinet/test_hardening.py tolerates only barely).
             (SIGN_IN_FAILURE, AccessAttempt.objects.filter(username=wallet.phone), "attempt_time"),
-            (STAFF, AuditEntry.objects.filter(wallet=wallet), "created_at"),
+            (STAFF, staff, "created_at"),
         ]
         selects = [
             queryset.order_by()
@@ -349,7 +425,20 @@ class CustomerTimeline:
             ids.setdefault(kind, []).append(pk)
         loaded = {kind: _LOADERS[kind](pks) for kind, pks in ids.items()}
         events = [loaded[kind][pk] for kind, pk, _at in rows]
+        if self.discreet:
+            for event in events:
+                _discreet_event(event)
         return TimelinePage(events=events, number=number, has_next=has_next)
+
+
+def _discreet_event(event: Event) -> None:
+    if event.kind == "staff":
+        discreet_audit(event.obj)  # type: ignore[arg-type]
+    elif event.kind == "payment":
+        event.exchanges = [discreet_exchange(exchange) for exchange in event.exchanges]
+    elif event.kind == "sms":
+        message = event.obj
+        message.last_error = discreet_error(message.last_error, sms=True)  # type: ignore[attr-defined]
 
 
 def _load_payments(pks: list[int]) -> dict[int, Event]:
@@ -427,9 +516,10 @@ class PaymentFile:
     audit: list[AuditEntry]
 
 
-def payment_file_get(*, code: str) -> PaymentFile | None:
+def payment_file_get(*, code: str, discreet: bool = False) -> PaymentFile | None:
     """Everything about one payment: its postings with their transfers, every exchange with the provider, the SMS
-    about it (codes masked), refund requests and staff actions."""
+    about it (codes masked), refund requests and staff actions. `discreet`: as a viewer with a scope sees it
+    (CustomerTimeline)."""
     if not PAYMENT_CODE_RE.fullmatch(code or ""):
         return None
     payment = (
@@ -454,15 +544,25 @@ def payment_file_get(*, code: str) -> PaymentFile | None:
     sms = list(SmsMessage.objects.filter(payment=payment).order_by("-created_at", "-id"))
     for message in sms:
         message.shown_text = masked_text(message)
+    exchanges = list(ProviderExchange.objects.filter(payment=payment).order_by("created_at", "id"))
+    audit = AuditEntry.objects.select_related("actor").filter(payment=payment)
+    if discreet:
+        for _label, posting, _transfers in postings:
+            if TRAINING_WORDS_RE.search(posting.idempotency_key or ""):
+                posting.idempotency_key = ""  # in memory only: how the demo staged the payment is no clue to give
+        audit = audit.exclude(action__in=TRAINING_ACTIONS)
+        exchanges = [discreet_exchange(exchange) for exchange in exchanges]
+        for message in sms:
+            message.last_error = discreet_error(message.last_error, sms=True)
     return PaymentFile(
         payment=payment,
         postings=postings,
-        exchanges=list(ProviderExchange.objects.filter(payment=payment).order_by("created_at", "id")),
+        exchanges=exchanges,
         sms=sms,
         refunds=list(
             RefundRequest.objects.select_related("requested_by", "decided_by").filter(payment=payment).order_by("-id")
         ),
-        audit=list(AuditEntry.objects.select_related("actor").filter(payment=payment)),
+        audit=[discreet_audit(entry) for entry in audit] if discreet else list(audit),
     )
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.operations import web_sign_in_unlock
 from api.devices import device_revoke_all_by_staff
 from audit.roles import StaffPermission
+from audit.selectors import staff_scope_allows, staff_scope_limited
 from casework import selectors as case_selectors
 from casework.identity import IDENTITY_CHECK_VALID_FOR, MSG_IDENTITY_NOT_VERIFIED, identity_check_valid
 from core.errors import DomainError
@@ -372,18 +373,34 @@ def _search(request):
     result = None
     if form.is_bound:
         if form.is_valid():
-            result = selectors.console_search(query=form.cleaned_data["q"])
+            result = selectors.console_search(query=form.cleaned_data["q"], viewer=request.user)
         else:
             result = selectors.SearchResult(hits=[], problem=" ".join(form.errors.get("q", [])))
     return render(request, "staff/search.html", {"form": form, "result": result})
 
 
-@staff_permission_required("audit.use_console", "wallet.view_wallet")
-def customer(request, number):
+def customer_in_scope(request, number: str):
+    """The customer's wallet if the viewer may see it (a trainee: their own sandbox only); 404 otherwise, as for
+    a number without a wallet: the console does not tell a trainee that someone else's customer exists."""
+    if not staff_scope_allows(actor=request.user, phone=f"+{number}"):
+        raise Http404
     wallet = selectors.customer_get(number=number)
     if wallet is None:
         raise Http404
-    return customer_page(request, wallet)
+    return wallet
+
+
+def payment_file_in_scope(request, code: str):
+    """A payment's file if the viewer may see its wallet; 404 otherwise."""
+    file = selectors.payment_file_get(code=code, discreet=staff_scope_limited(request.user))
+    if file is None or not staff_scope_allows(actor=request.user, phone=file.payment.wallet.phone):
+        raise Http404
+    return file
+
+
+@staff_permission_required("audit.use_console", "wallet.view_wallet")
+def customer(request, number):
+    return customer_page(request, customer_in_scope(request, number))
 
 
 def customer_page(request, wallet, **forms):
@@ -393,7 +410,8 @@ def customer_page(request, wallet, **forms):
     except ValueError:
         page_number = 1
     page_number = min(max(page_number, 1), 10_000)
-    timeline = selectors.CustomerTimeline(wallet=wallet).page(page_number, size=TIMELINE_PAGE_SIZE)
+    discreet = staff_scope_limited(request.user)
+    timeline = selectors.CustomerTimeline(wallet=wallet, discreet=discreet).page(page_number, size=TIMELINE_PAGE_SIZE)
     context = {
         "wallet": wallet,
         "timeline": timeline,
@@ -436,9 +454,9 @@ def _case_context(request, wallet, forms: dict) -> dict:
 @staff_permission_required("audit.use_console", "wallet.view_wallet")
 def wallet_action(request, number, slug):
     action = WALLET_ACTIONS.get(slug)
-    wallet = selectors.customer_get(number=number) if action else None
-    if wallet is None:
+    if action is None:
         raise Http404
+    wallet = customer_in_scope(request, number)
     back_url = reverse("staff:customer", args=[wallet.number])
     return _run_action(
         request,
@@ -453,9 +471,7 @@ def wallet_action(request, number, slug):
 
 @staff_permission_required("audit.use_console", "services.view_payment")
 def payment(request, code):
-    file = selectors.payment_file_get(code=code)
-    if file is None:
-        raise Http404
+    file = payment_file_in_scope(request, code)
     context = {
         "file": file,
         "payment": file.payment,
@@ -468,9 +484,9 @@ def payment(request, code):
 @staff_permission_required("audit.use_console", "services.view_payment")
 def payment_action(request, code, slug):
     action = PAYMENT_ACTIONS.get(slug)
-    file = selectors.payment_file_get(code=code) if action else None
-    if file is None:
+    if action is None:
         raise Http404
+    file = payment_file_in_scope(request, code)
     payment = file.payment
     return _run_action(
         request,

@@ -16,11 +16,11 @@ from django.db.models import Max, Prefetch
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import StaffAction
+from audit.models import StaffAction, StaffScope
 from audit.operations import audit_record, staff_require
 from audit.roles import Role, StaffPermission
 from core.errors import DomainError
-from training.models import SANDBOX_LAST, Trainee, TrainingClass
+from training.models import SANDBOX_LAST, SANDBOX_PREFIXES, Trainee, TrainingClass
 
 TRAINEES_MIN = 1
 TRAINEES_MAX = 40
@@ -93,6 +93,12 @@ def _usernames(slug: str, count: int) -> list[str]:
     return names
 
 
+def trainee_scope_prefixes(trainee: Trainee) -> list[str]:
+    """The number prefixes of the trainee's sandbox, one per operator (+996 555 9BBB, 770 9BBB, 700 9BBB): what
+    their StaffScope lets them see and act on."""
+    return [trainee.sandbox_phone(operator, 0)[:-2] for operator in SANDBOX_PREFIXES]
+
+
 @transaction.atomic
 def training_class_create(*, name: str, trainees: int, actor) -> tuple[TrainingClass, list[NewTrainee]]:
     """Make the class and its `trainees` staff users («Стажер», each with a sandbox block); return them with
@@ -120,7 +126,8 @@ def training_class_create(*, name: str, trainees: int, actor) -> tuple[TrainingC
         password = trainee_password()
         user = user_model.objects.create_user(username, password=password, is_staff=True)
         user.groups.add(group)
-        Trainee.objects.create(user=user, training_class=training_class, sandbox=first_block + offset)
+        trainee = Trainee.objects.create(user=user, training_class=training_class, sandbox=first_block + offset)
+        StaffScope.objects.create(user=user, prefixes=trainee_scope_prefixes(trainee))
         made.append(NewTrainee(username=username, password=password))
     audit_record(
         actor=actor,

@@ -12,13 +12,16 @@ from wallet.models import Wallet
 SMS_GATEWAY = "sms-gateway"
 
 
-def sms_gateway_fault_set(*, phone: str, actor, reason: str, run: ScenarioRun | None = None) -> bool:
-    """Delivery to `phone` fails until lifted. False: it was failing already."""
+def sms_gateway_fault_set(
+    *, phone: str, actor, reason: str, run: ScenarioRun | None = None, wallet_linked: bool = True
+) -> bool:
+    """Delivery to `phone` fails until lifted. False: it was failing already. `wallet_linked=False`: the entry
+    names the number but not its wallet (a trainee's case: the customer's card shows only the customer's doings)."""
     staff_require(actor, StaffPermission.RUN_TRAINING)
     with transaction.atomic():
         _fault, created = SmsGatewayFault.objects.get_or_create(phone=phone, defaults={"run": run})
         if created:
-            _audit(phone=phone, actor=actor, reason=reason, mode="unreachable")
+            _audit(phone=phone, actor=actor, reason=reason, mode="unreachable", wallet_linked=wallet_linked)
     return created
 
 
@@ -32,11 +35,11 @@ def sms_gateway_fault_lift(*, phone: str, actor, reason: str) -> bool:
     return bool(deleted)
 
 
-def _audit(*, phone: str, actor, reason: str, mode: str) -> None:
+def _audit(*, phone: str, actor, reason: str, mode: str, wallet_linked: bool = True) -> None:
     audit_record(
         actor=actor,
         action=StaffAction.PROVIDER_FAULT,
-        wallet_id=Wallet.objects.filter(phone=phone).values_list("pk", flat=True).first(),
+        wallet_id=Wallet.objects.filter(phone=phone).values_list("pk", flat=True).first() if wallet_linked else None,
         reason=reason,
         after={"provider": SMS_GATEWAY, "phone": phone, "mode": mode},
     )

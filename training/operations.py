@@ -81,10 +81,9 @@ def wallet_check_suitable(*, scenario: Scenario, wallet: Wallet) -> None:
         raise WalletNotSuitable(MSG_WALLET_HAS_WEB)
 
 
-def scenario_start(*, slug: str, actor, wallet: Wallet | None = None, variant: str = "") -> ScenarioRun:
-    """Prepare the case on `wallet` (None: a fresh demo wallet) and record who started it. Raises
-    ScenarioUnavailable / WalletNotSuitable (nothing done) or ScenarioFailed (the run is kept, failed)."""
-    staff_require(actor, StaffPermission.RUN_TRAINING)
+def scenario_ready(*, slug: str, variant: str = "") -> tuple[Scenario, str]:
+    """The scenario and its variant (the first one by default), or ScenarioUnavailable: unknown, or missing a part
+    of the installation it needs (СОЧИ, the training SMS gateway)."""
     scenario = scenario_get(slug)
     missing = scenario_missing_parts(scenario)
     if missing:
@@ -95,6 +94,14 @@ def scenario_start(*, slug: str, actor, wallet: Wallet | None = None, variant: s
             raise ScenarioUnavailable(MSG_UNKNOWN_VARIANT)
     elif variant:
         raise ScenarioUnavailable(MSG_UNKNOWN_VARIANT)
+    return scenario, variant
+
+
+def scenario_start(*, slug: str, actor, wallet: Wallet | None = None, variant: str = "") -> ScenarioRun:
+    """Prepare the case on `wallet` (None: a fresh demo wallet) and record who started it. Raises
+    ScenarioUnavailable / WalletNotSuitable (nothing done) or ScenarioFailed (the run is kept, failed)."""
+    staff_require(actor, StaffPermission.RUN_TRAINING)
+    scenario, variant = scenario_ready(slug=slug, variant=variant)
     fresh = wallet is None
     if fresh:
         wallet = training_wallet_open(operator=scenario.fresh_operator)
@@ -124,7 +131,7 @@ def scenario_start(*, slug: str, actor, wallet: Wallet | None = None, variant: s
     try:
         scenario.prepare(prep)
     except Exception as exc:
-        _disarm(prep)
+        prep_disarm(prep)
         run.status, run.error, run.facts, run.payment = RunStatus.BROKEN, str(exc)[:300], prep.facts, prep.payment
         run.save(update_fields=["status", "error", "facts", "payment"])
         if isinstance(exc, DomainError):
@@ -135,12 +142,19 @@ def scenario_start(*, slug: str, actor, wallet: Wallet | None = None, variant: s
     return run
 
 
-def _disarm(prep: Prep) -> None:
-    """A preparation that failed must not leave a fault armed for somebody else's payment."""
+def prep_disarm(prep: Prep) -> None:
+    """A preparation that failed must not leave a fault armed for somebody else's payment (a trainee's case: for
+    the next payment to the customer's company)."""
     if prep.facts.get("provider_fault") and prep.payment is None:
         try:
             provider_fault_set(
-                provider=dostek().provider, mode="normal", count=None, delay=None, actor=prep.actor, reason=prep.reason
+                provider=dostek().provider,
+                mode="normal",
+                count=None,
+                delay=None,
+                actor=prep.actor,
+                reason=prep.reason,
+                account=prep.company.inn if prep.company is not None else None,
             )
         except FaultSwitchFailed:
             pass  # СОЧИ unreachable: the fault cannot be armed there either

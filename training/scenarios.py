@@ -61,6 +61,8 @@ MSG_SMS_NOT_FAILED = gettext_lazy("SMS не удалось сделать нед
 MSG_PIN_NOT_LOCKED = gettext_lazy("PIN не заблокировался после трех неверных вводов по USSD.")
 MSG_USSD_SERVED = gettext_lazy("*900# обслужил этот номер, а должен был отказать оператору O!.")
 MSG_PREPARE_EXHAUSTED = gettext_lazy("Коды не закончились: лимит отправки кодов изменился?")
+# What the security service writes when it blocks a wallet (an audit reason: Russian, like every reason).
+MSG_SECURITY_BLOCK = "Заблокирован системой безопасности: подозрительные попытки входа"
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,24 @@ class Check:
         return all(line.ok for line in self.lines)
 
 
+@dataclass(frozen=True)
+class SandboxCompany:
+    """A trainee's own customer company at СОЧИ (training.assignments registers it there)."""
+
+    inn: str
+    name: str
+
+
 @dataclass
 class Prep:
-    """What a scenario's preparation works with; `facts` and `payment` are stored on the run afterwards."""
+    """What a scenario's preparation works with; `facts` and `payment` are stored on the run afterwards.
+
+    The trainer's board leaves the last four as they are: the demo companies, a provider-wide fault for the next
+    call, fresh wallets of the training range, the scenario named in every reason. A case assigned into a trainee's
+    sandbox (training.assignments) sets them: the customer's own `company`, whose faults are for its INN only (an
+    answer lost is held until the agent asks the provider, and ends with the `time_limit`); `open_wallet` opens
+    another wallet of the sandbox (a relative's); `in_world`: what the customer's wallet shows is written as the
+    system's, with the reasons the real system would give."""
 
     run: ScenarioRun
     wallet: Wallet
@@ -90,6 +107,10 @@ class Prep:
     reason: str
     facts: dict
     payment: Payment | None = None
+    company: SandboxCompany | None = None
+    time_limit: int | None = None
+    open_wallet: Callable[..., Wallet] = training_wallet_open
+    in_world: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +140,12 @@ class Scenario:
     needs_no_web_account: bool = False
     needs_usable_pin: bool = False
     variants: tuple[Variant, ...] = field(default_factory=tuple)
+    # A trainee's case: the seconds the caller waits (ScenarioRun.time_limit), and the caller's words when they
+    # name the customer's own company (%(company)s) instead of a demo one.
+    time_limit: int = 600
+    caller: Promise | None = None
+    # The customer pays DosTek group for a company: in a trainee's sandbox, a company of their own.
+    pays_company: bool = False
 
     def variant(self, slug: str) -> Variant | None:
         return next((v for v in self.variants if v.slug == slug), None)
@@ -126,6 +153,12 @@ class Scenario:
     def customer_words(self, variant: str = "") -> Promise:
         chosen = self.variant(variant)
         return chosen.customer if chosen else self.customer
+
+    def caller_words(self, variant: str = "", company: str = "") -> str:
+        """What a trainee's caller says: the board's words, with the customer's own company where they name one."""
+        if self.caller is not None and company:
+            return str(self.caller) % {"company": company}
+        return str(self.customer_words(variant))
 
 
 # --- shared steps -------------------------------------------------------------------------------------------------
@@ -148,30 +181,55 @@ def sms_faults_missing() -> Promise | None:
     return None if isinstance(backend, type) and issubclass(backend, FailingNumbersBackend) else MSG_NEEDS_SMS_FAULTS
 
 
+def _company(prep: Prep, demo_inn: str) -> SandboxCompany:
+    """The company the customer pays: their own in a trainee's sandbox, else the board's demo company."""
+    return prep.company or SandboxCompany(inn=demo_inn, name=DEMO_COMPANY_INNS.get(demo_inn, ""))
+
+
 def _fault(prep: Prep, mode: str) -> None:
-    """The next matching call to СОЧИ misbehaves once (count=1); the audit log names the trainer."""
-    provider_fault_set(provider=dostek().provider, mode=mode, count=1, delay=None, actor=prep.actor, reason=prep.reason)
+    """The board's case: the next matching call to СОЧИ misbehaves once (count=1, whoever's). A trainee's case:
+    only the customer's own company's calls, an answer lost held until the agent asks the provider (the worker's
+    repeats do not settle it), a refusal once; both end with the case's time limit. The audit log names the
+    trainer (an entry of no wallet: the trainee's console does not show it)."""
+    if prep.company is None:
+        provider_fault_set(
+            provider=dostek().provider, mode=mode, count=1, delay=None, actor=prep.actor, reason=prep.reason
+        )
+    else:
+        hold = mode == "answer-lost"
+        provider_fault_set(
+            provider=dostek().provider,
+            mode=mode,
+            count=None if hold else 1,
+            delay=None,
+            actor=prep.actor,
+            reason=prep.reason,
+            account=prep.company.inn,
+            hold=hold,
+            ttl=prep.time_limit,
+        )
     prep.facts["provider_fault"] = mode
 
 
-def _pay(prep: Prep, *, account: str, amount: str) -> Payment:
-    """The customer's payment to DosTek group from the website (no PIN there), as the cabinet's «Оплатить» makes it."""
+def _pay(prep: Prep, *, company: SandboxCompany, amount: str) -> Payment:
+    """The customer's payment to DosTek group from the website (no PIN there), as the cabinet's «Оплатить» makes it
+    (with the company's name the confirm screen's check showed)."""
     wallet = Wallet.objects.select_related("ledger_account").get(pk=prep.wallet.pk)
     payment = payment_execute(
         wallet=wallet,
         service=dostek(),
-        account=account,
+        account=company.inn,
         amount=Decimal(amount),
         idempotency_key=idempotency_key_training_payment(prep.run.pk),
         channel=Channel.WEB,
-        account_holder=DEMO_COMPANY_INNS.get(account, ""),
+        account_holder=company.name,
     )
     prep.payment = payment
     prep.facts.update(
         payment_code=payment.code,
         amount=format_som(payment.amount),
-        account=account,
-        company=DEMO_COMPANY_INNS.get(account, ""),
+        account=company.inn,
+        company=company.name,
     )
     return payment
 
@@ -200,7 +258,7 @@ def _payment_of(run: ScenarioRun) -> Payment | None:
 
 def _prepare_answer_lost(prep: Prep) -> None:
     _fault(prep, "answer-lost")
-    payment = _pay(prep, account=ALA_TOO, amount="1200.00")
+    payment = _pay(prep, company=_company(prep, ALA_TOO), amount="1200.00")
     if payment.status != PaymentStatus.RESERVED:
         raise ScenarioFailed(MSG_NOT_RESERVED, status=payment.get_status_display())
 
@@ -241,7 +299,7 @@ def _status_line(payment: Payment) -> str:
 
 def _prepare_refused(prep: Prep) -> None:
     _fault(prep, "refuse-account")
-    payment = _pay(prep, account=NARYN, amount="800.00")
+    payment = _pay(prep, company=_company(prep, NARYN), amount="800.00")
     if payment.status != PaymentStatus.ABORTED:
         raise ScenarioFailed(MSG_NOT_ABORTED, status=payment.get_status_display())
 
@@ -285,9 +343,12 @@ def _deliver_until_given_up(message: SmsMessage) -> SmsMessage:
 
 def _prepare_sms_lost(prep: Prep) -> None:
     sms_dispatch()  # what this number was due to receive (the wallet's own SMS) arrived before the gateway failed
-    sms_gateway_fault_set(phone=prep.wallet.phone, actor=prep.actor, reason=prep.reason, run=prep.run)
+    # A trainee's case: the fault's entry names no wallet (the customer's card shows only what the customer did).
+    sms_gateway_fault_set(
+        phone=prep.wallet.phone, actor=prep.actor, reason=prep.reason, run=prep.run, wallet_linked=not prep.in_world
+    )
     prep.facts["sms_fault"] = True
-    payment = _pay(prep, account=BISHKEK_TRADE, amount="350.00")
+    payment = _pay(prep, company=_company(prep, BISHKEK_TRADE), amount="350.00")
     if payment.status != PaymentStatus.COMMITTED:
         raise ScenarioFailed(MSG_NOT_COMMITTED, status=payment.get_status_display())
     message = SmsMessage.objects.get(payment=payment, kind=SmsKind.PAYMENT)
@@ -312,6 +373,11 @@ def _verify_sms_lost(run: ScenarioRun) -> Check:
     )
 
 
+def _ussd_session(prep: Prep) -> str:
+    """The operator's USSD session id (a trainee's case: as anonymous as a real gateway's)."""
+    return secrets.token_hex(8) if prep.in_world else f"training-{prep.run.pk}-{secrets.token_hex(4)}"
+
+
 # --- 4. Заблокирован PIN --------------------------------------------------------------------------------------------
 
 
@@ -320,7 +386,7 @@ def _prepare_pin_locked(prep: Prep) -> None:
     prep.facts["demo_pin"] = wallet_pin_is(wallet=wallet, pin=DEMO_PIN)
     wrong = next(pin for pin in ("1111", "0000", "9999", "1234", "4321") if not wallet_pin_is(wallet=wallet, pin=pin))
     phone = phone_parse(wallet.phone)
-    session_id = f"training-{prep.run.pk}-{secrets.token_hex(4)}"
+    session_id = _ussd_session(prep)
     inputs = ["8", "1", wrong, wrong, wrong]  # Баланс/Настройки -> Баланс -> three wrong PINs
     for typed in range(len(inputs) + 1):
         ussd_handle(session_id=session_id, phone=phone, text="*".join(inputs[:typed]))
@@ -358,7 +424,7 @@ def _prepare_web_registration(prep: Prep) -> None:
     wallet, variant = prep.wallet, prep.run.variant
     if variant == "email_taken":
         # A relative registered on the site with the email the customer wants to use.
-        relative = training_wallet_open(operator=Operator.MEGACOM, balance=Decimal("0"))
+        relative = prep.open_wallet(operator=Operator.MEGACOM, balance=Decimal("0"))
         email = f"family.{wallet.phone[-6:]}@example.kg"
         web_account_create(wallet=relative, email=email, password=DEMO_WEB_PASSWORD)
         prep.facts.update(email=email, other_wallet=relative.phone)
@@ -403,7 +469,7 @@ def _verify_web_registration(run: ScenarioRun) -> Check:
 
 def _prepare_ussd_other_operator(prep: Prep) -> None:
     phone = phone_parse(prep.wallet.phone)
-    reply = ussd_handle(session_id=f"training-{prep.run.pk}-{secrets.token_hex(4)}", phone=phone, text="")
+    reply = ussd_handle(session_id=_ussd_session(prep), phone=phone, text="")
     if not reply.ends:
         raise ScenarioFailed(MSG_USSD_SERVED)
     prep.facts["had_web_account"] = User.objects.filter(wallet=prep.wallet).exists()
@@ -429,10 +495,11 @@ def _verify_ussd_other_operator(run: ScenarioRun) -> Check:
 
 
 def _prepare_wrong_inn(prep: Prep) -> None:
-    payment = _pay(prep, account=BISHKEK_TRADE, amount="2000.00")
+    payment = _pay(prep, company=SandboxCompany(BISHKEK_TRADE, DEMO_COMPANY_INNS[BISHKEK_TRADE]), amount="2000.00")
     if payment.status != PaymentStatus.COMMITTED:
         raise ScenarioFailed(MSG_NOT_COMMITTED, status=payment.get_status_display())
-    prep.facts.update(intended_account=ALA_TOO, intended_company=DEMO_COMPANY_INNS[ALA_TOO])
+    intended = _company(prep, ALA_TOO)
+    prep.facts.update(intended_account=intended.inn, intended_company=intended.name)
 
 
 def _verify_wrong_inn(run: ScenarioRun) -> Check:
@@ -465,7 +532,9 @@ def _prepare_blocked(prep: Prep) -> None:
         wallet=prep.wallet,
         status=WalletStatus.BLOCKED,
         actor=SYSTEM,
-        reason=f"{prep.reason}: подозрительные попытки входа, блокировка службой безопасности",
+        reason=MSG_SECURITY_BLOCK
+        if prep.in_world
+        else f"{prep.reason}: подозрительные попытки входа, блокировка службой безопасности",
     )
 
 
@@ -521,6 +590,7 @@ SCENARIOS: dict[str, Scenario] = {
             ),
             needs_sochi=True,
             min_balance=Decimal("1200.00"),
+            pays_company=True,
             prepare=_prepare_answer_lost,
             verify=_verify_answer_lost,
         ),
@@ -542,8 +612,12 @@ SCENARIOS: dict[str, Scenario] = {
                 "при сомнениях — call-центр DosTek group 0312 960 888."
             ),
             done_when=gettext_lazy("Платеж отменен, вся сумма вернулась на кошелек, SMS об отмене доставлено."),
+            caller=gettext_lazy(
+                "«Я платил 800 сом за %(company)s, а пришло SMS, что платеж отменен. Деньги с меня списали?»"
+            ),
             needs_sochi=True,
             min_balance=Decimal("800.00"),
+            pays_company=True,
             prepare=_prepare_refused,
             verify=_verify_refused,
         ),
@@ -563,6 +637,7 @@ SCENARIOS: dict[str, Scenario] = {
             done_when=gettext_lazy("Сбой шлюза снят, и SMS с кодом платежа доставлено."),
             needs_sms_faults=True,
             min_balance=Decimal("350.00"),
+            pays_company=True,
             prepare=_prepare_sms_lost,
             verify=_verify_sms_lost,
         ),
@@ -602,6 +677,7 @@ SCENARIOS: dict[str, Scenario] = {
             ),
             done_when=gettext_lazy("У кошелька клиента есть вход на сайт."),
             needs_no_web_account=True,
+            time_limit=900,
             variants=(
                 Variant(
                     "expired",
@@ -661,7 +737,12 @@ SCENARIOS: dict[str, Scenario] = {
                 "оплатить заново с правильным ИНН."
             ),
             done_when=gettext_lazy("Платеж возвращен: запрос агента одобрен другим сотрудником."),
+            caller=gettext_lazy(
+                "«Хотел пополнить баланс %(company)s, а ошибся в ИНН: 2 000 сом ушли другой компании. Верните деньги.»"
+            ),
+            time_limit=900,
             min_balance=Decimal("2000.00"),
+            pays_company=True,
             prepare=_prepare_wrong_inn,
             verify=_verify_wrong_inn,
         ),

@@ -14,4 +14,5 @@ urlpatterns = [
 urlpatterns += [
     path("classes/", views.classes, name="classes"),
     path("classes/<int:pk>/delete/", views.class_delete, name="class_delete"),
+    path("classes/<int:pk>/board/", views.class_board_view, name="class_board"),
 ]

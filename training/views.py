@@ -1,6 +1,6 @@
 """The trainer's scenario board (`/staff/training/`) and classes (`/staff/training/classes/`): demo mode only,
 permission audit.run_training. Each view validates, calls one training function, renders or redirects with a
-message. No JavaScript."""
+message. No JavaScript but the class board's refresh (static/js/class-board.js)."""
 
 from functools import wraps
 
@@ -11,17 +11,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEntry, StaffAction
 from core.errors import DomainError
+from training.board import class_board
 from training.classes import training_class_create, training_class_delete, training_classes_list
 from training.faults import sms_gateway_fault_lift
 from training.forms import ClassForm, ResetForm, StartForm, wallet_choices
 from training.models import RunStatus, ScenarioRun, TrainingClass
 from training.operations import scenario_check, scenario_reason, scenario_reset, scenario_start
 from training.reset import training_reset
+from training.rubrics import rubric_lines
 from training.scenarios import SCENARIOS, scenario_missing_parts
 
 PERMISSION = "audit.run_training"
@@ -122,6 +125,7 @@ def run_detail(request, pk):
         "check": scenario_check(run=run),
         "sms_fault": run.facts.get("sms_fault") and run.status == RunStatus.ACTIVE,
         "active": run.status == RunStatus.ACTIVE,
+        "rubric": rubric_lines(run),
     }
     return render(request, "training/run.html", context)
 
@@ -215,3 +219,29 @@ def class_delete(request, pk):
     else:
         messages.success(request, MSG_CLASS_DELETED % {"name": training_class.name})
     return redirect("training:classes")
+
+
+# --- a class's live board ---------------------------------------------------------------------------------------
+
+BOARD_REFRESH_SECONDS = 5
+BOARD_PART = "table"  # ?part=table: only the table, for static/js/class-board.js to swap in
+
+
+@require_GET
+@trainer_required
+def class_board_view(request, pk):
+    """Trainees × their cases, judged on every view (training.judging): the status switches by itself. The script
+    fetches ?part=table every 5 s and swaps the table; without JavaScript a meta refresh reloads the page."""
+    training_class = get_object_or_404(TrainingClass, pk=pk)
+    context = {
+        "class": training_class,
+        "rows": class_board(training_class=training_class, now=timezone.now()),
+        "refresh_seconds": BOARD_REFRESH_SECONDS,
+        "part": BOARD_PART,
+    }
+    only_table = request.GET.get("part") == BOARD_PART
+    response = render(
+        request, "training/_class_board_table.html" if only_table else "training/class_board.html", context
+    )
+    response["Cache-Control"] = "no-store"
+    return response

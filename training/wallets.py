@@ -2,6 +2,7 @@
 a plausible holder, the demo PIN and money from a KICB branch, so that a case never disturbs another one."""
 
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
@@ -46,17 +47,25 @@ def training_inn(sex: str) -> str:
     return f"{sex}{day:02d}{month:02d}{year}{secrets.randbelow(10**5):05d}"
 
 
-def training_wallet_open(*, operator: str = Operator.MEGACOM, balance: Decimal = FRESH_BALANCE) -> Wallet:
-    """Open a wallet for a scenario, with the demo PIN and `balance` som paid in at a KICB branch."""
+def training_wallet_open(
+    *,
+    operator: str = Operator.MEGACOM,
+    balance: Decimal = FRESH_BALANCE,
+    phone_for: Callable[[str], str] = training_phone,
+    channel: str = OpenedChannel.DEMO,
+) -> Wallet:
+    """Open a wallet for a scenario, with the demo PIN and `balance` som paid in at a KICB branch. `phone_for`
+    draws a free number of the operator (default: the training range; a trainee's case: the trainee's sandbox),
+    `channel` is where the wallet says it was opened."""
     name, sex = HOLDERS[secrets.randbelow(len(HOLDERS))]
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 wallet, _pin = wallet_register(
-                    phone=training_phone(operator),
+                    phone=phone_for(operator),
                     full_name=name,
                     inn=training_inn(sex),
-                    channel=OpenedChannel.DEMO,
+                    channel=channel,
                     language=Language.RU,
                     pin=DEMO_PIN,
                 )

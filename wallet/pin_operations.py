@@ -172,7 +172,7 @@ def _pin_store(*, wallet: Wallet, new_pin: str) -> None:
 def wallet_pin_unlock(*, wallet: Wallet, actor, reason: str) -> None:
     """Call-centre: lift a PIN lock after the holder proved who they are (an identity check by the same actor in
     the last 15 minutes: casework/identity.py; the reason says why)."""
-    staff_require(actor, StaffPermission.UNLOCK_PIN)
+    staff_require(actor, StaffPermission.UNLOCK_PIN, wallet=wallet)
     identity_require(wallet_id=wallet.pk, actor=actor)
     reason = audit_reason(reason)
     locked = Wallet.objects.select_for_update().get(pk=wallet.pk)
@@ -194,7 +194,7 @@ def wallet_pin_reset(*, wallet: Wallet, actor, reason: str) -> None:
     """Call-centre: the holder forgot the PIN (or it is locked and they prefer a new one). A new PIN is drawn,
     stored as a keyed hash, the lock lifted, and the PIN sent by SMS to the wallet's number only: the agent never
     sees it (the SMS is of a secret kind, masked in every console)."""
-    staff_require(actor, StaffPermission.SEND_NEW_PIN)
+    staff_require(actor, StaffPermission.SEND_NEW_PIN, wallet=wallet)
     identity_require(wallet_id=wallet.pk, actor=actor)
     reason = audit_reason(reason)
     locked = Wallet.objects.select_for_update().get(pk=wallet.pk)

@@ -39,7 +39,9 @@ def wallet_set_status(*, wallet: Wallet, status: str, actor, reason: str) -> Non
     if status not in WalletStatus.values:
         raise ValueError(f"unknown status {status!r}")
     staff_require(
-        actor, StaffPermission.BLOCK_WALLET if status == WalletStatus.BLOCKED else StaffPermission.UNBLOCK_WALLET
+        actor,
+        StaffPermission.BLOCK_WALLET if status == WalletStatus.BLOCKED else StaffPermission.UNBLOCK_WALLET,
+        wallet=wallet,
     )
     if status == WalletStatus.BLOCKED:
         # The caller says the phone is lost: whoever they are, they can lock the holder out. Unblocking is a

@@ -45,7 +45,7 @@ def payment_provider_query(*, payment: Payment, actor, reason: str) -> ProviderQ
 
     The entry is written with the change it reports where there is one (the commit); a retry makes its own
     transactions around the provider's pay call, so there the entry follows it with the outcome."""
-    staff_require(actor, StaffPermission.QUERY_PROVIDER)
+    staff_require(actor, StaffPermission.QUERY_PROVIDER, wallet_id=payment.wallet_id)
     reason = audit_reason(reason)
     ensure_no_transaction()
     payment = Payment.objects.select_related(

@@ -29,8 +29,9 @@ from wallet.operations import cash_in
 pytestmark = pytest.mark.django_db
 CONSOLE_PAGE = 15
 # The customer's page gained the case work (issue 17 part 5): the last identity check, the open escalations and
-# the notes, one statement each, none growing with the history.
-CUSTOMER_PAGE = CONSOLE_PAGE + 3
+# the notes, one statement each, none growing with the history; and the viewer's scope (issue 17 part 4: a trainee
+# sees only their sandbox), one statement read once per request.
+CUSTOMER_PAGE = CONSOLE_PAGE + 4
 _seq = itertools.count()
 
 

@@ -5,12 +5,10 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from sochi import conf
-from sochi.companies import company_save, company_user_set_pin
+from sochi.companies import DEMO_PINS, company_save, company_user_set_pin
 from sochi.management.base import SochiCommand
-from sochi.models import Company, CompanyStatus, CompanyUser, Report, ReportForm, ReportStatus, Role
+from sochi.models import Company, CompanyStatus, CompanyUser, Report, ReportForm, ReportStatus
 from sochi.money import format_som, som
-
-DEMO_PINS = {Role.DIRECTOR: "123456", Role.ACCOUNTANT: "654321"}
 
 # (INN, name, Kyrgyz name, closed, accepts payments, [(form, period, price)])
 DEMO_COMPANIES = [
