@@ -38,7 +38,8 @@ SOCHI := --settings=sochi_site.settings
 RUN_ENV = $(DEV_ENV) DOSTEK_OSMP_URL=http://$(SOCHI_HOST)/osmp/
 
 # The wallet on HOST, СОЧИ (DosTek group, its own database) on SOCHI_HOST, and the background workers: SMS delivery,
-# the task worker (payment retries) and the payments sweeper. Ctrl+C stops all of them.
+# the task worker (payment retries), the payments sweeper and the classroom's judge (trainees' cases switch status by
+# themselves). Ctrl+C stops all of them.
 run: messages
 	mkdir -p var
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
@@ -50,7 +51,8 @@ run: messages
 	$(RUN_ENV) $(BIN)/python manage.py send_sms --loop & sms_pid=$$!; \
 	$(RUN_ENV) $(BIN)/python manage.py db_worker --interval 1 --no-reload & tasks_pid=$$!; \
 	$(RUN_ENV) $(BIN)/python manage.py process_payments --loop --interval 15 & sweeper_pid=$$!; \
-	trap 'kill $$sochi_pid $$sms_pid $$tasks_pid $$sweeper_pid 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(BIN)/python manage.py training_judge --loop & judge_pid=$$!; \
+	trap 'kill $$sochi_pid $$sms_pid $$tasks_pid $$sweeper_pid $$judge_pid 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST)
 
 test: messages

@@ -50,36 +50,48 @@ def identity_check(request, number):
     return redirect(reverse("staff:customer", args=[wallet.number]) + "#identity")
 
 
-@require_POST
-@staff_permission_required(CONSOLE, VIEW_WALLET, StaffPermission.ESCALATE)
-def escalate(request, number):
+def _wallet_form_post(request, number, *, form_class, form_name: str, perform, done, anchor: str):
+    """A card's small form posted: invalid -> the customer page again with its errors; valid -> one domain call,
+    its refusal or `done` as a message, back to the card's `anchor`."""
     wallet = _wallet_or_404(request, number)
-    form = EscalationForm(request.POST, action=request.path)
+    form = form_class(request.POST, action=request.path)
     if not form.is_valid():
-        return customer_page(request, wallet, escalation_form=form)
+        return customer_page(request, wallet, **{form_name: form})
     try:
-        escalation_open(wallet=wallet, actor=request.user, note=form.cleaned_data["note"])
+        perform(wallet, form.cleaned_data)
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Обращение передано старшему смены."))
-    return redirect(reverse("staff:customer", args=[wallet.number]) + "#escalations")
+        messages.success(request, done)
+    return redirect(reverse("staff:customer", args=[wallet.number]) + anchor)
+
+
+@require_POST
+@staff_permission_required(CONSOLE, VIEW_WALLET, StaffPermission.ESCALATE)
+def escalate(request, number):
+    return _wallet_form_post(
+        request,
+        number,
+        form_class=EscalationForm,
+        form_name="escalation_form",
+        perform=lambda wallet, data: escalation_open(wallet=wallet, actor=request.user, note=data["note"]),
+        done=_("Обращение передано старшему смены."),
+        anchor="#escalations",
+    )
 
 
 @require_POST
 @staff_permission_required(CONSOLE, VIEW_WALLET, StaffPermission.ADD_CASE_NOTE)
 def case_note(request, number):
-    wallet = _wallet_or_404(request, number)
-    form = CaseNoteForm(request.POST, action=request.path)
-    if not form.is_valid():
-        return customer_page(request, wallet, note_form=form)
-    try:
-        case_note_add(wallet=wallet, actor=request.user, text=form.cleaned_data["text"])
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Заметка добавлена."))
-    return redirect(reverse("staff:customer", args=[wallet.number]) + "#notes")
+    return _wallet_form_post(
+        request,
+        number,
+        form_class=CaseNoteForm,
+        form_name="note_form",
+        perform=lambda wallet, data: case_note_add(wallet=wallet, actor=request.user, text=data["text"]),
+        done=_("Заметка добавлена."),
+        anchor="#notes",
+    )
 
 
 @staff_permission_required(CONSOLE, StaffPermission.CLOSE_ESCALATION)

@@ -236,7 +236,9 @@ PAYMENT_ACTIONS = {
             ),
             done=_("Запрос на возврат создан; он ждет решения старшего смены."),
             perform=lambda actor, payment, reason: refund_request(payment=payment, actor=actor, reason=reason),
-            applies=lambda payment: payment.status == PaymentStatus.COMMITTED,
+            # Offered for a payment in progress too: the domain refuses it there and records the attempt (an
+            # automatic fail in training: the money is still with the provider). Aborted or returned: nothing to ask.
+            applies=lambda payment: payment.status in (PaymentStatus.COMMITTED, PaymentStatus.RESERVED),
             needs_identity=True,
         ),
         Action(

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from demo.constants import DEMO_WALLETS
-from training.scenarios import Scenario
+from training.models import Trainee, TrainingClass
+from training.scenarios import SCENARIOS, Scenario
 from wallet.models import Wallet
 
 RECENT_WALLETS = 30
@@ -58,3 +59,40 @@ class ResetForm(forms.Form):
 class ClassForm(forms.Form):
     name = forms.CharField(label=_("Название группы"), max_length=60)
     trainees = forms.IntegerField(label=_("Число стажеров"), min_value=1, max_value=40, initial=10)
+
+
+def assign_choices() -> list[tuple[str, str]]:
+    """Every scenario, a scenario with variants once per variant: "slug" or "slug/variant", «4. Заблокирован PIN»."""
+    choices = []
+    for scenario in SCENARIOS.values():
+        label = f"{scenario.number}. {scenario.title}"
+        if scenario.variants:
+            choices += [(f"{scenario.slug}/{v.slug}", f"{label} — {v.label}") for v in scenario.variants]
+        else:
+            choices.append((scenario.slug, label))
+    return choices
+
+
+class AssignForm(forms.Form):
+    """A case for the whole class (no trainee chosen) or for one of its trainees."""
+
+    case = forms.ChoiceField(label=_("Случай"))
+    trainee = forms.ModelChoiceField(
+        label=_("Кому"), queryset=Trainee.objects.none(), required=False, empty_label=_("всем стажерам группы")
+    )
+
+    def __init__(self, *args, training_class: TrainingClass, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].choices = assign_choices()
+        self.fields["trainee"].queryset = (
+            Trainee.objects.filter(training_class=training_class, user__is_active=True)
+            .select_related("user")
+            .order_by("user__username")
+        )
+        self.fields["trainee"].label_from_instance = lambda trainee: trainee.user.get_username()
+
+    def clean(self):
+        cleaned = super().clean()
+        slug, _sep, variant = (cleaned.get("case") or "").partition("/")
+        cleaned["scenario"], cleaned["variant"] = slug, variant
+        return cleaned

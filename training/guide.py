@@ -16,10 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from demo.constants import DEMO_INN
+from training.rubrics import scenario_rubric_lines
+from training.scenarios import SCENARIOS
 from ussd.engine import NEXT_PAGE
 from ussd.screens import MSG_PIN_CHANGED, MSG_REGISTERED
 
@@ -42,6 +46,12 @@ CLOSING = gettext_lazy(
     "номеру %(elsom)s."
 )
 THANKS = gettext_lazy("Благодарим за внимание!")
+TRAINER_TITLE = gettext_lazy("Для тренера: как оцениваются учебные случаи")
+TRAINER_INTRO = gettext_lazy(
+    "Каждый случай, назначенный стажеру, оценивается сам: шаги — по журналу действий стажера на кошельке клиента "
+    "после того, как он открыл обращение, результат — по состоянию (проводки, реестр СОЧИ, SMS). Автоматический "
+    "провал ставит 0 баллов и завершает случай; после лимита времени случай «время вышло»."
+)
 MADE_FROM = gettext_lazy("Снимки экрана сделаны на учебной реплике ЭЛСОМ %(date)s; номер и ИНН — демонстрационные.")
 
 
@@ -516,6 +526,24 @@ class GuideRun:
                 pass
             raise
         return self.sections
+
+
+def trainer_rubrics() -> list[dict]:
+    """Each scenario's rubric as the trainer reads it (rubrics.describe(), the scenario's time limit), in order."""
+    return [
+        {"number": s.number, "title": s.title, "customer": s.customer, "rubric": scenario_rubric_lines(s)}
+        for s in SCENARIOS.values()
+    ]
+
+
+def trainer_sheet_html(language: str) -> str:
+    """The trainer's part of the guide (guide/trainer-<lang>.html): every scenario with its rubric. No replica
+    needed; written by build_guide beside the seed's instruction, which stays the customers' document."""
+    with translation.override(language):
+        return render_to_string(
+            "training/guide_trainer.html",
+            {"language": language, "title": TRAINER_TITLE, "intro": TRAINER_INTRO, "scenarios": trainer_rubrics()},
+        )
 
 
 def seed_step_numbers() -> list[str]:

@@ -5,7 +5,7 @@ outbox), scored by the scenario's rubric (training/rubrics.py), and the status t
 `run_judge` only reads. `runs_refresh` stores what changed, with a conditional update: only a run still ASSIGNED
 or IN_PROGRESS (and as it was read) is written, so a finished run never changes again and a run the trainee opens
 meanwhile is judged on the next pass. The board of a class, `training_runs` and `training_judge [--loop]` call it:
-the runs switch «by themselves» as long as one of them runs (`make run` should start `training_judge --loop`).
+the runs switch «by themselves» as long as one of them runs (`make run` starts `training_judge --loop`).
 
 Times: a step's time is its audit entry's. The outcome's is the time the judge first saw it hold (kept on the run
 once stored), or, when the judge sees it late, the newest staff entry on the case — close enough for a training

@@ -167,6 +167,12 @@ def rubric_for(scenario: str) -> Rubric | None:
     return RUBRICS.get(scenario)
 
 
+def scenario_rubric_lines(scenario) -> list[str]:
+    """The rubric of a scenario as the trainer reads it before assigning it (with the scenario's time limit)."""
+    rubric = rubric_for(scenario.slug)
+    return rubric.describe(time_limit=scenario.time_limit) if rubric else []
+
+
 def rubric_lines(run) -> list[str]:
     """The rubric of a run's scenario as the trainer reads it (its own time limit), or [] for a scenario without."""
     rubric = rubric_for(run.scenario)

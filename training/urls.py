@@ -15,4 +15,5 @@ urlpatterns += [
     path("classes/", views.classes, name="classes"),
     path("classes/<int:pk>/delete/", views.class_delete, name="class_delete"),
     path("classes/<int:pk>/board/", views.class_board_view, name="class_board"),
+    path("classes/<int:pk>/assign/", views.class_assign, name="class_assign"),
 ]

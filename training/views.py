@@ -17,14 +17,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AuditEntry, StaffAction
 from core.errors import DomainError
+from training.assignments import training_assign
 from training.board import class_board
 from training.classes import training_class_create, training_class_delete, training_classes_list
 from training.faults import sms_gateway_fault_lift
-from training.forms import ClassForm, ResetForm, StartForm, wallet_choices
+from training.forms import AssignForm, ClassForm, ResetForm, StartForm, wallet_choices
 from training.models import RunStatus, ScenarioRun, TrainingClass
 from training.operations import scenario_check, scenario_reason, scenario_reset, scenario_start
 from training.reset import training_reset
-from training.rubrics import rubric_lines
+from training.rubrics import rubric_lines, scenario_rubric_lines
 from training.scenarios import SCENARIOS, scenario_missing_parts
 
 PERMISSION = "audit.run_training"
@@ -65,7 +66,12 @@ def _form_errors(form) -> str:
 def board(request):
     wallets = wallet_choices()  # the newest wallets' ids are read once for all the start forms
     scenarios = [
-        {"scenario": s, "missing": scenario_missing_parts(s), "form": StartForm(scenario=s, wallets=wallets)}
+        {
+            "scenario": s,
+            "missing": scenario_missing_parts(s),
+            "form": StartForm(scenario=s, wallets=wallets),
+            "rubric": scenario_rubric_lines(s),
+        }
         for s in SCENARIOS.values()
     ]
     runs = ScenarioRun.objects.select_related("wallet", "started_by", "payment")[:RUNS_SHOWN]
@@ -240,8 +246,46 @@ def class_board_view(request, pk):
         "part": BOARD_PART,
     }
     only_table = request.GET.get("part") == BOARD_PART
+    if not only_table:
+        context["assign_form"] = AssignForm(training_class=training_class)
     response = render(
         request, "training/_class_board_table.html" if only_table else "training/class_board.html", context
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+MSG_ASSIGNED = _("Случай «%(scenario)s» назначен: %(trainees)s.")
+MSG_ASSIGN_BROKEN = _("Не удалось подготовить случай для %(username)s: %(error)s")
+
+
+@require_POST
+@trainer_required
+def class_assign(request, pk):
+    """The board's form: one scenario (and variant) for the whole class or one trainee, through training_assign."""
+    training_class = get_object_or_404(TrainingClass, pk=pk)
+    form = AssignForm(request.POST, training_class=training_class)
+    if not form.is_valid():
+        messages.error(request, MSG_FORM_INVALID % {"errors": _form_errors(form)})
+        return redirect("training:class_board", pk=training_class.pk)
+    data = form.cleaned_data
+    try:
+        runs = training_assign(
+            training_class=training_class,
+            scenario=data["scenario"],
+            variant=data["variant"],
+            trainee=data["trainee"],
+            actor=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("training:class_board", pk=training_class.pk)
+    staged = [run for run in runs if run.status != RunStatus.BROKEN]
+    if staged:
+        names = ", ".join(run.trainee.user.get_username() for run in staged if run.trainee)
+        messages.success(request, MSG_ASSIGNED % {"scenario": SCENARIOS[data["scenario"]].title, "trainees": names})
+    for run in runs:
+        if run.status == RunStatus.BROKEN:
+            username = run.trainee.user.get_username() if run.trainee else str(run.pk)
+            messages.error(request, MSG_ASSIGN_BROKEN % {"username": username, "error": run.error})
+    return redirect("training:class_board", pk=training_class.pk)

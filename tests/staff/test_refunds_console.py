@@ -11,7 +11,7 @@ from ledger.models import LedgerAccount, Posting
 from services.models import Payment, PaymentStatus, RefundRequest, RefundStatus
 from services.refunds import refund_request
 from services.verify import books_violations
-from tests.helpers import identity_checked
+from tests.helpers import identity_checked, make_payment
 from tests.staff.conftest import confirm
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +67,25 @@ def test_a_rejection_moves_nothing(console, customer, make_staff):
     assert RefundRequest.objects.get(pk=request.pk).status == RefundStatus.REJECTED
     assert balance(customer) == Decimal("900.00")
     assert AuditEntry.objects.filter(action=StaffAction.REFUND_REJECT).count() == 1
+
+
+def test_a_refund_of_a_payment_in_progress_is_offered_refused_and_the_attempt_recorded(console, customer, settings):
+    """Training's automatic fail «Запросил возврат платежа, который еще в обработке» needs the attempt: the console
+    offers the request on a payment in progress, the domain refuses it and records the refusal; nothing moves."""
+    settings.PROVIDER_ADAPTERS = {"dostek": "tests.integration.test_payment_lifecycle.SilentProvider"}
+    held = make_payment(
+        wallet=customer, service=customer.committed.service, account="02106201510234", amount="50", key="held"
+    )
+    assert held.status == PaymentStatus.RESERVED
+    agent = console("agent")
+    identity_checked(customer, agent.user)
+    page = agent.get(reverse("staff:payment", args=[held.code])).content.decode()
+    assert 'data-action="refund-request"' in page and 'data-action="provider-query"' in page
+    before, postings = balance(customer), Posting.objects.count()
+    response = confirm(agent, reverse("staff:payment_action", args=[held.code, "refund-request"]), "клиент просит")
+    assert "Вернуть можно только проведенный платеж" in agent.get(response["Location"]).content.decode()
+    assert not RefundRequest.objects.filter(payment=held).exists()
+    entry = AuditEntry.objects.get(action=StaffAction.REFUND_REQUEST, payment=held)
+    assert entry.actor == agent.user and entry.after["refused"] and entry.before == {"status": PaymentStatus.RESERVED}
+    assert (balance(customer), Posting.objects.count()) == (before, postings)
+    assert Payment.objects.get(pk=held.pk).status == PaymentStatus.RESERVED

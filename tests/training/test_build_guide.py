@@ -8,7 +8,9 @@ import struct
 import pytest
 from django.core.management import CommandError, call_command
 
-from training.guide import seed_step_numbers
+from training.guide import seed_step_numbers, trainer_sheet_html
+from training.rubrics import RUBRICS
+from training.scenarios import SCENARIOS
 
 SEED_STEPS = [f"1.{n}" for n in range(1, 9)] + [f"2.{n}" for n in range(1, 10)] + [f"3.{n}" for n in range(1, 7)]
 
@@ -44,7 +46,30 @@ def test_build_guide_goes_through_every_seed_step(tmp_path):
         assert png_size(tmp_path / "img" / f"ru-4-app-{step}.png")[0] == 390, step
         assert f"img/ru-4-app-{step}.png" in html, step
     assert (tmp_path / "guide-ru.pdf").read_bytes()[:5] == b"%PDF-"
+    # the trainer's part beside it, and nothing of it in the customers' instruction
+    assert "• Разблокировал PIN (или отправил новый) — 40 б." in (tmp_path / "trainer-ru.html").read_text("utf-8")
+    assert (tmp_path / "trainer-ru.pdf").read_bytes()[:5] == b"%PDF-"
+    assert "Автоматический провал" not in html
     assert not (tmp_path / "error-ru.png").exists()
+
+
+def test_the_trainers_part_has_every_scenarios_rubric():
+    html = trainer_sheet_html("ru")
+    assert "Для тренера: как оцениваются учебные случаи" in html
+    for scenario in SCENARIOS.values():
+        lines = RUBRICS[scenario.slug].describe(time_limit=scenario.time_limit)
+        section = html[html.index(f'data-scenario="{scenario.number}"') :]
+        section = section[: section.index("</section>")]
+        assert f"{scenario.number}. {scenario.title}" in section
+        for line in lines:
+            assert line.replace("«", "&laquo;").replace("»", "&raquo;") in section or line in section, line
+    assert "Время: 10 мин. с открытия случая" in html and "Автоматический провал (0 баллов):" in html
+
+
+def test_the_trainers_part_in_kyrgyz():
+    html = trainer_sheet_html("ky")
+    assert '<html lang="ky">' in html
+    assert "Для тренера" not in html and "Проверил личность" not in html
 
 
 def test_base_url_must_be_http(tmp_path):

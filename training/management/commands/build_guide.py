@@ -20,7 +20,17 @@ from django.utils import timezone, translation
 
 from core.chromium import CHROMIUM, CHROMIUM_ARGS
 from sochi.testing import SochiServer
-from training.guide import CLOSING, COVERS, MADE_FROM, THANKS, TITLE, GuideError, GuideRun, manage_py
+from training.guide import (
+    CLOSING,
+    COVERS,
+    MADE_FROM,
+    THANKS,
+    TITLE,
+    GuideError,
+    GuideRun,
+    manage_py,
+    trainer_sheet_html,
+)
 
 READY_SECONDS = 60
 STOP_GRACE_SECONDS = 5
@@ -143,7 +153,8 @@ class Command(BaseCommand):
         "Regenerate the seed's instruction (../shared/seed) from the replica: headless Chromium goes through its four "
         "sections (USSD opening and payment on the phone simulator, the website, the app at /app/ on a phone-sized "
         "screen) and takes a "
-        "screenshot per step; writes guide-<lang>.html and guide-<lang>.pdf with the call-centre numbers. By default "
+        "screenshot per step; writes guide-<lang>.html and guide-<lang>.pdf with the call-centre numbers, and the "
+        "trainer's part, trainer-<lang>.html and .pdf (each scenario's rubric). By default "
         "it starts a replica of its own (fresh database, СОЧИ, 127.0.0.1, a free port) and removes it afterwards; "
         "--base-url drives a running one instead (make run: it must use this checkout's database, which gets a new "
         "wallet and three payments)."
@@ -176,7 +187,7 @@ class Command(BaseCommand):
             with OwnReplica(log=self.stdout.write) as replica:
                 sections = self._build(replica.base_url, language, out, cash_in=replica.cash_in)
         self.stdout.write(
-            f"build_guide: {out / f'guide-{language}.html'} and .pdf, "
+            f"build_guide: {out / f'guide-{language}.html'} and .pdf, {out / f'trainer-{language}.html'} and .pdf, "
             f"{sum(len(step.figures) for section in sections for step in section.steps)} step screenshots "
             f"in {time.monotonic() - started:.0f} s"
         )
@@ -200,21 +211,26 @@ class Command(BaseCommand):
                     sections = run.run()
                 except (GuideError, PlaywrightError) as exc:
                     raise CommandError(f"the seed's steps do not all work on {base_url}: {exc}") from exc
-                html = out / f"guide-{language}.html"
-                html.write_text(self._render(sections, language), encoding="utf-8")
-                page = browser.new_page()
-                page.goto(html.as_uri())
-                page.wait_for_load_state("load")
-                page.pdf(
-                    path=str(out / f"guide-{language}.pdf"),
-                    format="A4",
-                    print_background=True,
-                    margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"},
-                )
-                page.close()
+                # the seed's instruction, and the trainer's part beside it (each scenario's rubric)
+                for name, text in (
+                    (f"guide-{language}", self._render(sections, language)),
+                    (f"trainer-{language}", trainer_sheet_html(language)),
+                ):
+                    html = out / f"{name}.html"
+                    html.write_text(text, encoding="utf-8")
+                    page = browser.new_page()
+                    page.goto(html.as_uri())
+                    page.wait_for_load_state("load")
+                    page.pdf(
+                        path=str(out / f"{name}.pdf"),
+                        format="A4",
+                        print_background=True,
+                        margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"},
+                    )
+                    page.close()
             finally:
                 browser.close()
-        self.stdout.write(f"[{language}] HTML and PDF written")
+        self.stdout.write(f"[{language}] HTML and PDF written (the guide and the trainer's part)")
         return sections
 
     def _render(self, sections, language: str) -> str:

@@ -1,12 +1,11 @@
 import json
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 
-from audit.operations import SYSTEM
 from core.management.base import DomainCommand
 from training.assignments import assigned_broken, training_assign
 from training.classes import training_class_get
+from training.management.actor import actor_from_options
 from training.models import Trainee
 from training.scenarios import SCENARIOS
 
@@ -41,7 +40,7 @@ class Command(DomainCommand):
             training_class=training_class,
             scenario=options["scenario"],
             trainee=trainee,
-            actor=self._actor(options),
+            actor=actor_from_options(options),
             variant=options["variant"],
         )
         rows = [
@@ -60,11 +59,3 @@ class Command(DomainCommand):
         failed = assigned_broken(runs)
         if failed is not None:
             raise CommandError(str(failed))
-
-    def _actor(self, options):
-        if not options.get("actor"):
-            return SYSTEM
-        actor = get_user_model().objects.filter(username=options["actor"]).first()
-        if actor is None:
-            raise CommandError(f"no user {options['actor']!r}")
-        return actor

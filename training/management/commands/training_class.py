@@ -1,10 +1,8 @@
 import json
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from audit.operations import SYSTEM
 from core.management.base import DomainCommand
 from training.classes import (
     TRAINEES_MAX,
@@ -14,6 +12,7 @@ from training.classes import (
     training_class_get,
     training_classes_list,
 )
+from training.management.actor import ACTOR_HELP, actor_from_options
 
 
 class Command(DomainCommand):
@@ -37,22 +36,14 @@ class Command(DomainCommand):
         delete = actions.add_parser("delete", help="Deactivate the class's trainees and remove the class")
         delete.add_argument("name", help="The class's name")
         for sub in (create, listing, delete):
-            sub.add_argument("--actor", default=None, help="Username of the staff member doing it (default: system)")
+            sub.add_argument("--actor", default=None, help=ACTOR_HELP)
 
     def handle(self, *args, **options):
         getattr(self, f"_{options['action']}")(options)
 
-    def _actor(self, options):
-        if not options.get("actor"):
-            return SYSTEM
-        actor = get_user_model().objects.filter(username=options["actor"]).first()
-        if actor is None:
-            raise CommandError(f"no user {options['actor']!r}")
-        return actor
-
     def _create(self, options) -> None:
         training_class, made = training_class_create(
-            name=options["name"], trainees=options["trainees"], actor=self._actor(options)
+            name=options["name"], trainees=options["trainees"], actor=actor_from_options(options)
         )
         shown = settings.DEMO_MODE
         if options["json"]:
@@ -86,7 +77,7 @@ class Command(DomainCommand):
                 self.stdout.write(f"  {t.user.get_username()}\tsandbox {t.sandbox_range}")
 
     def _delete(self, options) -> None:
-        actor = self._actor(options)
+        actor = actor_from_options(options)
         training_class = training_class_get(name=options["name"])
         count = training_class.trainees.count()
         training_class_delete(training_class=training_class, actor=actor)

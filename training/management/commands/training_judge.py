@@ -13,7 +13,7 @@ class Command(DomainCommand):
     help = (
         "Judge every open trainee's case (assigned / in progress) and store its status, score, steps and automatic "
         "fails (training.judging.runs_refresh): a case resolves, fails or times out by itself. --loop: every 5 s "
-        "(what `make run` should start next to the payments' worker)."
+        "(`make run` starts it next to the payments' worker)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,8 +1,5 @@
-from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
-
-from audit.operations import SYSTEM
 from core.management.base import DomainCommand
+from training.management.actor import ACTOR_HELP, actor_from_options
 from training.reset import training_reset
 
 
@@ -17,14 +14,10 @@ class Command(DomainCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--reason", default="", help="Why (written to the audit log with the reset)")
-        parser.add_argument("--actor", default=None, help="Username of the staff member doing it (default: system)")
+        parser.add_argument("--actor", default=None, help=ACTOR_HELP)
 
     def handle(self, *args, **options):
-        actor = SYSTEM
-        if options["actor"]:
-            actor = get_user_model().objects.filter(username=options["actor"]).first()
-            if actor is None:
-                raise CommandError(f"no user {options['actor']!r}")
+        actor = actor_from_options(options)
         report = training_reset(actor=actor, reason=options["reason"])
         for line in report.done:
             self.stdout.write(f"  {line}")
