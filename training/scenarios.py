@@ -186,11 +186,17 @@ def _company(prep: Prep, demo_inn: str) -> SandboxCompany:
     return prep.company or SandboxCompany(inn=demo_inn, name=DEMO_COMPANY_INNS.get(demo_inn, ""))
 
 
+# How many of a case's time limits its held fault lasts (see _fault).
+FAULT_TTL_TIME_LIMITS = 2
+
+
 def _fault(prep: Prep, mode: str) -> None:
     """The board's case: the next matching call to СОЧИ misbehaves once (count=1, whoever's). A trainee's case:
     only the customer's own company's calls, an answer lost held until the agent asks the provider (the worker's
-    repeats do not settle it), a refusal once; both end with the case's time limit. The audit log names the
-    trainer (an entry of no wallet: the trainee's console does not show it)."""
+    repeats do not settle it), a refusal once. The judge's clock runs from when the trainee opens the case (or from
+    the assignment, for a case never opened), so the fault lasts twice the time limit: a case opened before its limit
+    runs out is still held at its own deadline. The audit log names the trainer (an entry of no wallet: the
+    trainee's console does not show it)."""
     if prep.company is None:
         provider_fault_set(
             provider=dostek().provider, mode=mode, count=1, delay=None, actor=prep.actor, reason=prep.reason
@@ -206,7 +212,7 @@ def _fault(prep: Prep, mode: str) -> None:
             reason=prep.reason,
             account=prep.company.inn,
             hold=hold,
-            ttl=prep.time_limit,
+            ttl=prep.time_limit * FAULT_TTL_TIME_LIMITS,
         )
     prep.facts["provider_fault"] = mode
 
