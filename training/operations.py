@@ -154,7 +154,7 @@ def prep_disarm(prep: Prep) -> None:
                 delay=None,
                 actor=prep.actor,
                 reason=prep.reason,
-                account=prep.company.inn if prep.company is not None else None,
+                account=prep.facts.get("provider_fault_account"),
             )
         except FaultSwitchFailed:
             pass  # СОЧИ unreachable: the fault cannot be armed there either
@@ -169,6 +169,27 @@ def scenario_check(*, run: ScenarioRun) -> Check:
     return SCENARIOS[run.scenario].verify(run)
 
 
+def _company_fault_lift(*, run: ScenarioRun, actor, reason: str) -> bool:
+    """The run's fault at its company's INN (an answer lost held for the trainee) ends with the run, so the worker
+    settles the payment. СОЧИ unreachable: left to its time limit."""
+    account = run.facts.get("provider_fault_account")
+    if not account:
+        return False
+    try:
+        provider_fault_set(
+            provider=dostek().provider,
+            mode="normal",
+            count=None,
+            delay=None,
+            actor=actor,
+            reason=reason,
+            account=account,
+        )
+    except FaultSwitchFailed:
+        return False
+    return True
+
+
 def scenario_reset(*, run: ScenarioRun, actor) -> list[str]:
     """End a run: its SMS fault lifted, the wallet's status and PIN lock as they were before the start (money spent
     stays spent: the books are append-only; training_reset puts balances back). Returns what was done."""
@@ -180,6 +201,8 @@ def scenario_reset(*, run: ScenarioRun, actor) -> list[str]:
     done: list[str] = []
     if sms_gateway_fault_lift(phone=run.wallet.phone, actor=actor, reason=reason):
         done.append("sms_fault_lifted")
+    if _company_fault_lift(run=run, actor=actor, reason=reason):
+        done.append("provider_fault_lifted")
     with transaction.atomic():
         wallet = Wallet.objects.select_for_update().select_related("ledger_account").get(pk=run.wallet_id)
         current = wallet_state(wallet)

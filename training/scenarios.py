@@ -190,30 +190,27 @@ def _company(prep: Prep, demo_inn: str) -> SandboxCompany:
 FAULT_TTL_TIME_LIMITS = 2
 
 
-def _fault(prep: Prep, mode: str) -> None:
-    """The board's case: the next matching call to СОЧИ misbehaves once (count=1, whoever's). A trainee's case:
-    only the customer's own company's calls, an answer lost held until the agent asks the provider (the worker's
+def _fault(prep: Prep, mode: str, company: SandboxCompany) -> None:
+    """A fault of the company the customer pays, never of the whole provider: other customers' payments (another
+    trainee's, another board case's company) go through. The board's case: that company's next matching call
+    misbehaves once (count=1). A trainee's case: an answer lost held until the agent asks the provider (the worker's
     repeats do not settle it), a refusal once. The judge's clock runs from when the trainee opens the case (or from
-    the assignment, for a case never opened), so the fault lasts twice the time limit: a case opened before its limit
-    runs out is still held at its own deadline. The audit log names the trainer (an entry of no wallet: the
+    the assignment, for a case never opened), so a held fault lasts twice the time limit: a case opened before its
+    limit runs out is still held at its own deadline. The audit log names the trainer (an entry of no wallet: the
     trainee's console does not show it)."""
-    if prep.company is None:
-        provider_fault_set(
-            provider=dostek().provider, mode=mode, count=1, delay=None, actor=prep.actor, reason=prep.reason
-        )
-    else:
-        hold = mode == "answer-lost"
-        provider_fault_set(
-            provider=dostek().provider,
-            mode=mode,
-            count=None if hold else 1,
-            delay=None,
-            actor=prep.actor,
-            reason=prep.reason,
-            account=prep.company.inn,
-            hold=hold,
-            ttl=prep.time_limit * FAULT_TTL_TIME_LIMITS,
-        )
+    hold = prep.company is not None and mode == "answer-lost"
+    provider_fault_set(
+        provider=dostek().provider,
+        mode=mode,
+        count=None if hold else 1,
+        delay=None,
+        actor=prep.actor,
+        reason=prep.reason,
+        account=company.inn,
+        hold=hold,
+        ttl=prep.time_limit * FAULT_TTL_TIME_LIMITS if prep.company is not None else None,
+    )
+    prep.facts["provider_fault_account"] = company.inn
     prep.facts["provider_fault"] = mode
 
 
@@ -263,8 +260,9 @@ def _payment_of(run: ScenarioRun) -> Payment | None:
 
 
 def _prepare_answer_lost(prep: Prep) -> None:
-    _fault(prep, "answer-lost")
-    payment = _pay(prep, company=_company(prep, ALA_TOO), amount="1200.00")
+    company = _company(prep, ALA_TOO)
+    _fault(prep, "answer-lost", company)
+    payment = _pay(prep, company=company, amount="1200.00")
     if payment.status != PaymentStatus.RESERVED:
         raise ScenarioFailed(MSG_NOT_RESERVED, status=payment.get_status_display())
 
@@ -304,8 +302,9 @@ def _status_line(payment: Payment) -> str:
 
 
 def _prepare_refused(prep: Prep) -> None:
-    _fault(prep, "refuse-account")
-    payment = _pay(prep, company=_company(prep, NARYN), amount="800.00")
+    company = _company(prep, NARYN)
+    _fault(prep, "refuse-account", company)
+    payment = _pay(prep, company=company, amount="800.00")
     if payment.status != PaymentStatus.ABORTED:
         raise ScenarioFailed(MSG_NOT_ABORTED, status=payment.get_status_display())
 
