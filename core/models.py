@@ -17,3 +17,18 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits}"
+
+
+class OnceClaim(models.Model):
+    """A one-time token used up (a staff confirmation's «Подтвердить»). Claimed by one INSERT against the unique
+    key, so of two simultaneous requests with the same token, whatever process serves them, exactly one acts."""
+
+    key = models.CharField(_("ключ"), max_length=80, unique=True)
+    claimed_at = models.DateTimeField(_("использован"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("использованный одноразовый ключ")
+        verbose_name_plural = _("использованные одноразовые ключи")
+
+    def __str__(self) -> str:
+        return self.key

@@ -26,6 +26,7 @@ from casework import selectors as case_selectors
 from casework.identity import IDENTITY_CHECK_VALID_FOR, MSG_IDENTITY_NOT_VERIFIED, identity_check_valid
 from core.errors import DomainError
 from core.money import format_som
+from core.once import once_claim
 from services.models import PaymentStatus, RefundRequest, RefundStatus
 from services.payments import ProviderSaid, payment_provider_query
 from services.refunds import refund_approve, refund_reject, refund_request
@@ -299,9 +300,11 @@ def _confirm_token(request, signature: str) -> str:
 
 
 def _confirm_take(request, token: str, signature: str) -> bool:
-    """One confirmation, one action: a double click or a reload of the confirm POST finds its token used."""
+    """One confirmation, one action: a double click, a reload of the confirm POST or ten parallel POSTs of it find
+    its token used. The session says which action the token confirms; the claim in the database says whether it
+    was used (concurrent requests each read the session before any of them writes it back)."""
     pending = request.session.get(CONFIRM_KEY, {})
-    if pending.get(token) != signature:
+    if pending.get(token) != signature or not once_claim(f"staff-confirm:{token}"):
         return False
     del pending[token]
     request.session[CONFIRM_KEY] = pending
