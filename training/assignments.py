@@ -27,12 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import StaffAction
 from audit.operations import audit_record, staff_require
 from audit.roles import StaffPermission
-from core.errors import DomainError
 from demo.constants import DEMO_COMPANY_INNS
 from services.osmp import OsmpClient, OsmpError
 from training.errors import MSG_PREPARE_FAILED, ScenarioFailed, ScenarioUnavailable
 from training.models import SANDBOX_PREFIXES, SANDBOX_SIZE, RunStatus, ScenarioRun, Trainee, TrainingClass
-from training.operations import prep_disarm, scenario_ready, wallet_state
+from training.operations import run_prepare, scenario_ready, wallet_state
 from training.scenarios import Prep, SandboxCompany, Scenario, dostek, sochi_missing
 from training.wallets import FRESH_BALANCE, training_wallet_open
 from wallet.models import OpenedChannel, Wallet
@@ -187,17 +186,7 @@ def _assign_one(*, scenario: Scenario, variant: str, trainee: Trainee, actor) ->
         open_wallet=open_wallet,
         in_world=True,
     )
-    try:
-        scenario.prepare(prep)
-    except Exception as exc:
-        prep_disarm(prep)
-        run.status, run.error, run.facts, run.payment = RunStatus.BROKEN, str(exc)[:300], prep.facts, prep.payment
-        run.save(update_fields=["status", "error", "facts", "payment"])
-        if not isinstance(exc, DomainError):
-            raise
-        return run
-    run.facts, run.payment = prep.facts, prep.payment
-    run.save(update_fields=["facts", "payment"])
+    run_prepare(run=run, scenario=scenario, prep=prep)  # a refusal leaves the run BROKEN with its error
     return run
 
 

@@ -128,6 +128,16 @@ def scenario_start(*, slug: str, actor, wallet: Wallet | None = None, variant: s
             after={"run": run.pk, "scenario": slug, "variant": variant, "fresh_wallet": fresh},
         )
     prep = Prep(run=run, wallet=wallet, actor=actor, reason=reason, facts=dict(run.facts))
+    refusal = run_prepare(run=run, scenario=scenario, prep=prep)
+    if refusal is not None:
+        raise ScenarioFailed(MSG_PREPARE_FAILED, error=str(refusal)) from refusal
+    return run
+
+
+def run_prepare(*, run: ScenarioRun, scenario: Scenario, prep: Prep) -> DomainError | None:
+    """Stage the case and keep what it made on the run. A preparation that fails is disarmed and its run kept
+    BROKEN with the error: a rule's refusal (DomainError) is returned for the caller to report, anything else
+    raised."""
     try:
         scenario.prepare(prep)
     except Exception as exc:
@@ -135,11 +145,11 @@ def scenario_start(*, slug: str, actor, wallet: Wallet | None = None, variant: s
         run.status, run.error, run.facts, run.payment = RunStatus.BROKEN, str(exc)[:300], prep.facts, prep.payment
         run.save(update_fields=["status", "error", "facts", "payment"])
         if isinstance(exc, DomainError):
-            raise ScenarioFailed(MSG_PREPARE_FAILED, error=str(exc)) from exc
+            return exc
         raise
     run.facts, run.payment = prep.facts, prep.payment
     run.save(update_fields=["facts", "payment"])
-    return run
+    return None
 
 
 def prep_disarm(prep: Prep) -> None:
