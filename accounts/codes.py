@@ -4,12 +4,16 @@ Limits, all counted in the database by conditional UPDATEs so that they hold und
 processes:
 - a flow (one PhoneCode row, one browser session) sends at most CODE_MAX_SENDS codes, one a minute;
 - each code may be guessed CODE_MAX_GUESSES times; a guess is counted BEFORE it is compared;
-- codes are limited per requester: per (phone, client address) and per address. A stranger typing the holder's
-  number from elsewhere uses up their own allowance, not the holder's; a per-phone cap (CODE_MAX_PER_PHONE)
-  stays only against SMS bombing, far above what a holder needs.
+- codes are limited per requester only: per (phone, client address) and per address. A stranger typing the
+  holder's number from elsewhere uses up their own allowance, not the holder's. There is deliberately no cap per
+  phone alone: whatever its size, a few addresses used it up and then the holder got no code from anywhere for an
+  hour (the red team did it with 3 addresses x 5 requests). SMS bombing is bounded per address instead.
+- a caller may put its own per-guess budget (`before_guess`) in front of the comparison; it is spent only on a
+  guess against a live code, so guessing at a void, expired or missing code costs nobody anything.
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -46,7 +50,6 @@ CODE_RESEND_AFTER = timedelta(seconds=60)
 CODE_MAX_GUESSES = 3
 CODE_MAX_PER_PHONE_AND_ADDRESS = 5  # an hour
 CODE_MAX_PER_ADDRESS = 30  # an hour, over all numbers: a carrier's NAT address is shared by many holders
-CODE_MAX_PER_PHONE = 15  # an hour, whoever asks: only against SMS bombing
 HOUR = timedelta(hours=1)
 
 
@@ -87,14 +90,22 @@ def _refuse_unless_allowed(allowance: SendAllowance) -> None:
 
 
 def phone_code_issue(
-    *, challenge: PhoneCode, wallet: Wallet | None, client_ip: str, language: str = Language.RU
+    *,
+    challenge: PhoneCode,
+    wallet: Wallet | None,
+    client_ip: str,
+    language: str = Language.RU,
+    deliver: bool = True,
 ) -> None:
     """Send a fresh code for this flow by SMS; the previous code stops working. Raises CodeTooSoon (one a
     minute), CodesExhausted (the flow's last code went out), CodeRateLimited (the requester, or against bombing
     the phone, had too many codes this hour).
 
     `wallet` None: the number has no wallet yet and the code proves it before one is opened (the app and the
-    website open wallets for any Kyrgyz mobile number); the SMS goes to the challenge's phone in `language`."""
+    website open wallets for any Kyrgyz mobile number); the SMS goes to the challenge's phone in `language`.
+
+    `deliver` False: no SMS; everything else happens as for a code (the limits, a fresh code that nobody will ever
+    see), so that the requester cannot tell the difference. The app answers a blocked wallet's number this way."""
     now = timezone.now()
     _refuse_unless_allowed(phone_code_allowance(challenge))
     claimed = PhoneCode.objects.filter(
@@ -109,7 +120,6 @@ def phone_code_issue(
     for key, limit in (
         (f"code:{phone}:{client_ip}", CODE_MAX_PER_PHONE_AND_ADDRESS),
         (f"code-address:{client_ip}", CODE_MAX_PER_ADDRESS),
-        (f"code-phone:{phone}", CODE_MAX_PER_PHONE),
     ):
         if not throttle_take(key=key, limit=limit, window=HOUR):
             PhoneCode.objects.filter(pk=challenge.pk).update(sends=F("sends") - 1)
@@ -127,18 +137,24 @@ def phone_code_issue(
             text = _("Код для входа в приложение ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
         else:
             text = _("Код регистрации на сайте ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
-    sms_queue(phone=phone, text=text % {"code": code}, kind=SmsKind.CODE)
+    if deliver:
+        sms_queue(phone=phone, text=text % {"code": code}, kind=SmsKind.CODE, secret=code)
     challenge.refresh_from_db()
 
 
-def phone_code_verify(*, challenge: PhoneCode, code: str) -> None:
+def phone_code_verify(*, challenge: PhoneCode, code: str, before_guess: Callable[[], None] | None = None) -> None:
     """The flow's code, used up now; or CodeWrong (guesses left), CodeExpired, CodeVoid (no guesses left) or
-    CodeMissing (none sent, or used already)."""
+    CodeMissing (none sent, or used already). `before_guess` runs only when the code is live and may still be
+    guessed, just before the guess is counted: the caller's own budget (it raises to refuse)."""
     challenge.refresh_from_db()
     if not challenge.code_hash or challenge.used_at is not None:
         raise CodeMissing(MSG_CODE_VOID)
     if challenge.expires_at is None or timezone.now() > challenge.expires_at:
         raise CodeExpired(MSG_CODE_EXPIRED)
+    if challenge.guesses >= CODE_MAX_GUESSES:
+        raise CodeVoid(MSG_CODE_VOID)
+    if before_guess is not None:
+        before_guess()
     # The guess is counted before it is compared: a burst of parallel guesses gets CODE_MAX_GUESSES, no more.
     if not PhoneCode.objects.filter(pk=challenge.pk, guesses__lt=CODE_MAX_GUESSES).update(guesses=F("guesses") + 1):
         raise CodeVoid(MSG_CODE_VOID)

@@ -17,7 +17,6 @@ from audit.operations import audit_reason, audit_record, staff_require
 from audit.roles import StaffPermission
 from casework.identity import identity_require
 from core.models import Throttle
-from core.throttle import throttle_reset
 from wallet.models import Wallet
 
 OFFER_VERSION = "2024-01"
@@ -91,22 +90,24 @@ def web_password_set(*, user: User, password: str) -> None:
     user.save(update_fields=["password"])
 
 
-def sign_in_key(phone: str) -> str:
-    """The cabinet's per-number counter of password attempts (cabinet/throttles.py)."""
-    return f"signin:{phone}"
+def sign_in_key(phone: str, address: str = "") -> str:
+    """The cabinet's counter of password attempts for a number from one client address (cabinet/throttles.py);
+    without the address, the prefix that all of the number's counters start with."""
+    return f"signin:{phone}:{address}"
 
 
 @transaction.atomic
 def web_sign_in_unlock(*, wallet: Wallet, actor, reason: str) -> None:
-    """Call-centre: lift the web sign-in lockout of a number (5 wrong passwords in 15 minutes) after checking who
-    calls — both the cabinet's own counter and django-axes' record, so that neither keeps the holder out."""
+    """Call-centre: lift the web sign-in lockouts of a number (5 wrong passwords in 15 minutes from one address)
+    after checking who calls — both the cabinet's own counters and django-axes' record, so that neither keeps the
+    holder out."""
     staff_require(actor, StaffPermission.UNLOCK_SIGN_IN, wallet=wallet)
     identity_require(wallet_id=wallet.pk, actor=actor)
     reason = audit_reason(reason)
-    key = sign_in_key(wallet.phone)
-    hits = Throttle.objects.filter(key=key).values_list("hits", flat=True).first() or 0
+    counters = Throttle.objects.filter(key__startswith=sign_in_key(wallet.phone))  # one per client address
+    hits = counters.aggregate(n=Sum("hits"))["n"] or 0
     failures = AccessAttempt.objects.filter(username=wallet.phone).aggregate(n=Sum("failures_since_start"))["n"] or 0
-    throttle_reset(key=key)
+    counters.delete()
     axes_reset(username=wallet.phone)
     audit_record(
         actor=actor,

@@ -2,12 +2,14 @@
 static files at /api/v1/docs).
 
 Every error is one shape, {"code", "message", "params"}, in the request's language: the domain's errors by their
-code, the schema's (422 invalid_request with the fields), bad JSON, unknown routes and methods, throttles (429
-with Retry-After) and, should it happen, a server error."""
+code, the schema's (422 invalid_request with the fields), bad JSON, bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (413),
+unknown routes and methods, throttles (429 with Retry-After) and, should it happen, a server error."""
 
 import json
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -21,6 +23,7 @@ from api.errors import (
     MSG_INVALID_JSON,
     MSG_INVALID_REQUEST,
     MSG_METHOD_NOT_ALLOWED,
+    MSG_REQUEST_TOO_LARGE,
     MSG_ROUTE_NOT_FOUND,
     MSG_SERVER_ERROR,
     MSG_TOKEN_INVALID,
@@ -158,6 +161,23 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(BadCharacters)
 def bad_characters(request, exc):
     return error_response(request, status=400, code="invalid_characters", message=MSG_BAD_CHARACTERS)
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request, exc):
+    # ApiMiddleware answers first, by the Content-Length; this is for a body Django counts otherwise, which would
+    # reach the catch-all below as a 500.
+    return request_too_large(request)
+
+
+def request_too_large(request) -> HttpResponse:
+    return error_response(
+        request,
+        status=413,
+        code="request_too_large",
+        message=MSG_REQUEST_TOO_LARGE,
+        params={"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+    )
 
 
 @api.exception_handler(Http404)

@@ -22,6 +22,7 @@ MSG_ROUTE_NOT_FOUND = _("Такого адреса в API нет.")
 MSG_METHOD_NOT_ALLOWED = _("Этот адрес API не принимает такой метод.")
 MSG_THROTTLED = _("Слишком много запросов. Повторите через %(retry_after)s с.")
 MSG_SERVER_ERROR = _("Сбой на сервере. Попробуйте позже.")
+MSG_REQUEST_TOO_LARGE = _("Запрос слишком большой.")
 MSG_IDEMPOTENCY_KEY_REQUIRED = _(
     "Нужен заголовок Idempotency-Key: от 1 до 64 символов из латинских букв, цифр, «_» и «-»."
 )

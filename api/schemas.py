@@ -9,6 +9,9 @@ from ninja import Field, Schema
 
 DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # in a path: the digits of an id
 BodyId = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]  # in JSON: a number, not true or "5"
+# In JSON: true or false only. Pydantic's lax bool takes "yes", "on", 1 and "true": consent to the public offer must
+# be the client's explicit true, not a string a form library happened to send.
+BodyBool = Annotated[bool, Field(strict=True)]
 Text = Annotated[str, Field(max_length=200)]
 Money = Annotated[str, Field(examples=["100.00"])]
 
@@ -43,7 +46,7 @@ class TokenRequest(Schema):
 class WalletOpenRequest(TokenRequest):
     full_name: Annotated[str, Field(min_length=1, max_length=200, examples=["Айгуль Токтосунова"])]
     inn: Annotated[str, Field(min_length=1, max_length=40, examples=["12505199000123"])]
-    offer_accepted: bool
+    offer_accepted: BodyBool
     language: Annotated[str, Field(max_length=5, examples=["ru"])] = "ru"
 
 

@@ -21,7 +21,7 @@ from api.models import DeviceToken
 from api.throttles import api_throttle
 from wallet.errors import MSG_WALLET_EXISTS, MSG_WALLET_NOT_FOUND, WalletExists, WalletNotFound
 from wallet.inn import inn_parse_personal
-from wallet.models import Language, OpenedChannel, Wallet
+from wallet.models import Language, OpenedChannel, Wallet, WalletStatus
 from wallet.operations import name_parse, wallet_ensure_active, wallet_register
 from wallet.phone import phone_parse
 
@@ -64,7 +64,13 @@ def _send(flow: PhoneCode, wallet: Wallet | None, client_ip: str) -> Challenge:
     try:
         # A number without a wallet gets the code in the language the app speaks.
         language = (translation.get_language() or Language.RU)[:2]
-        phone_code_issue(challenge=flow, wallet=wallet, client_ip=client_ip, language=language)
+        phone_code_issue(
+            challenge=flow,
+            wallet=wallet,
+            client_ip=client_ip,
+            language=language,
+            deliver=_deliverable(wallet),
+        )
     except (CodeRateLimited, CodesExhausted) as exc:
         exc.params.setdefault("retry_after", 3600)
         raise
@@ -79,18 +85,23 @@ def _send(flow: PhoneCode, wallet: Wallet | None, client_ip: str) -> Challenge:
     )
 
 
+def _deliverable(wallet: Wallet | None) -> bool:
+    """A blocked wallet's phone gets no code (nothing signs in to it), yet the app is answered as for an active
+    wallet, limits included: whoever typed the number does not learn that the wallet is blocked."""
+    return wallet is None or wallet.status == WalletStatus.ACTIVE
+
+
 def _wallet_of(phone: str) -> Wallet | None:
     return Wallet.objects.select_related("ledger_account").filter(phone=phone).first()
 
 
 def app_code_request(*, phone: str, client_ip: str) -> Challenge:
     """Start a sign-in (or a wallet opening) for a typed number and send the first code. Raises InvalidPhone,
-    WalletBlocked, Throttled, CodeNotSent (CodeTooSoon, CodesExhausted, CodeRateLimited)."""
+    Throttled, CodeNotSent (CodeTooSoon, CodesExhausted, CodeRateLimited). A blocked wallet's number is answered
+    like an active one's (but its phone gets no code): the answer does not tell a stranger it is blocked."""
     number = phone_parse(phone)
     api_throttle("code-request-address", client_ip)
     wallet = _wallet_of(number.e164)
-    if wallet is not None:
-        wallet_ensure_active(wallet)
     flow = phone_code_start(purpose=CodePurpose.APP_SIGN_IN, phone=number.e164)
     return _send(flow, wallet, client_ip)
 
@@ -102,10 +113,13 @@ def app_code_resend(*, challenge: str, client_ip: str) -> Challenge:
 
 def _code_verify(flow: PhoneCode, code: str, client_ip: str) -> None:
     """The code of the flow, or its refusal (accounts.errors.CodeRejected); each guess is counted (per flow by
-    accounts/codes.py, per number and address here) before it is compared."""
-    api_throttle("code-check-phone", flow.phone)
+    accounts/codes.py, per address and per number AND address here) before it is compared. The number's budget
+    is keyed by the requester's address too and spent only on a guess at a live code: a stranger's guesses, or
+    guesses at a void code, never use up the holder's."""
     api_throttle("code-check-address", client_ip)
-    phone_code_verify(challenge=flow, code=code)
+    phone_code_verify(
+        challenge=flow, code=code, before_guess=lambda: api_throttle("code-check-phone", f"{flow.phone}:{client_ip}")
+    )
 
 
 def app_sign_in(*, challenge: str, code: str, device_name: str, client_ip: str) -> SignedIn:
@@ -115,8 +129,10 @@ def app_sign_in(*, challenge: str, code: str, device_name: str, client_ip: str) 
     wallet = _wallet_of(flow.phone)
     if wallet is None:
         raise WalletNotFound(MSG_WALLET_NOT_FOUND, phone=phone_parse(flow.phone).national)
-    wallet_ensure_active(wallet)
+    # The code first: only someone who proved the phone is told the wallet is blocked (a blocked wallet's phone
+    # gets no code, so a stranger with its challenge only ever hears «wrong code», as for an active one).
     _code_verify(flow, code, client_ip)
+    wallet_ensure_active(wallet)
     device, secret = device_token_issue(wallet=wallet, name=device_name)
     return SignedIn(device=device, secret=secret)
 

@@ -411,6 +411,8 @@ class Server:
             "-m",
             "gunicorn",
             app,
+            "--config",
+            str(BENCH_DIR / "gunicorn_bench.conf.py"),
             "--workers",
             str(workers),
             "--worker-class",

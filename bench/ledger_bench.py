@@ -202,6 +202,7 @@ def _run_child(args: argparse.Namespace, database: str, database_url: str) -> in
             # Production-like: DEBUG on would wrap every cursor to record its queries (about 10% more CPU per
             # payment); DEBUG off needs a SECRET_KEY, so the child gets a throw-away one.
             "DEBUG": "0",
+            "DEMO_MODE": "0",  # production refuses DEMO_MODE without DEBUG (a test run's environment has it on)
             "SECRET_KEY": secrets.token_urlsafe(50),
             "PIN_HASH_KEY": secrets.token_urlsafe(32),
             # The ledger's side only: DosTek answers in process (plain SQL calls no provider either).
@@ -425,9 +426,9 @@ PLAIN_PAYMENT_COMMITTED = (
     " claimed_until = NULL, committed_at = %s, updated_at = %s WHERE id = %s AND status = 'reserved'"
 )
 PLAIN_SMS = (
-    "INSERT INTO sms_smsmessage (phone, text, kind, status, attempts, next_attempt_at, claimed_by, claimed_at,"
-    " last_error, payment_id, resent_from_id, created_at, sent_at) VALUES (%s, %s, 'payment', 'queued', 0, %s, '',"
-    " NULL, '', %s, NULL, %s, NULL) RETURNING id"
+    "INSERT INTO sms_smsmessage (phone, text, text_masked, kind, status, attempts, next_attempt_at, claimed_by,"
+    " claimed_at, last_error, payment_id, resent_from_id, created_at, sent_at) VALUES (%s, %s, '', 'payment',"
+    " 'queued', 0, %s, '', NULL, '', %s, NULL, %s, NULL) RETURNING id"
 )
 RESERVE_KIND, PAYMENT_KIND = "reserve", "payment"  # ledger.models.PostingKind, without Django in the worker
 

@@ -25,6 +25,15 @@ workers, one funded wallet each) and prints one line per row:
                  the slow worker records at each call whether Django's connection is in a transaction and whether
                  it gave its connection back (PostgreSQL's pool; SQLite keeps it by design, without a transaction).
 
+* hanging-provider (--rows hang; bench/provider_hang.py) the portal under its production server configuration (a
+                 bare `gunicorn elsom_portal.wsgi` reading gunicorn.conf.py), СОЧИ hanging --hang seconds on every
+                 call, --hang-payers holders paying DosTek over USSD; /healthz, another holder's USSD menu and
+                 another provider's payments timed (target p99 < 500 ms); then every DosTek payment settled once,
+                 the books, СОЧИ's credits and reconciliation checked:
+
+    <db> hanging-provider: hang=<s>s payers=<n> healthz p99=<ms> ussd-menu p99=<ms> other-provider p99=<ms>
+         target<500ms PASS|MISS; dostek step p50=<ms> p99=<ms>; dostek payments=<n> committed=<n> refunded=<n> ...
+
 p50/p99 are the wall time of one payment_execute call, the step the holder waits for. Lines starting with '#'
 are details: versions, probes, states, books and СОЧИ checks. Run from the project root:
 
@@ -73,6 +82,7 @@ sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
 import http_bench as hb  # noqa: E402  (servers by process group, free ports, percentiles, PostgreSQL admin)
 import ledger_bench as lb  # noqa: E402  (funded wallets, raw connections with the project's settings)
+from provider_hang import run_hang  # noqa: E402  (the hanging-provider row)
 
 PROBE_LOCK = "SELECT balance FROM ledger_ledgeraccount WHERE id = %s"
 
@@ -111,6 +121,17 @@ def _positive_float(text: str) -> float:
     if not 0 < value <= 600:
         raise argparse.ArgumentTypeError("seconds must be > 0 and <= 600")
     return value
+
+
+ROWS = ("paths", "slow", "hang")
+
+
+def _row_list(text: str) -> list[str]:
+    rows = [row.strip() for row in text.split(",") if row.strip()]
+    unknown = [row for row in rows if row not in ROWS]
+    if not rows or unknown:
+        raise argparse.ArgumentTypeError(f"rows are a comma-separated subset of {','.join(ROWS)}")
+    return rows
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -195,6 +216,29 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=2,
         metavar="N",
         help="gunicorn workers of the normal СОЧИ (default 2)",
+    )
+    parser.add_argument(
+        "--rows",
+        type=_row_list,
+        default=list(ROWS),
+        metavar="LIST",
+        help="comma-separated subset of paths (in-process and osmp-http), slow (slow-provider) and hang "
+        "(hanging-provider: the portal under its production gunicorn configuration while СОЧИ hangs; "
+        "bench/provider_hang.py); default all three",
+    )
+    parser.add_argument(
+        "--hang",
+        type=_positive_float,
+        default=30.0,
+        metavar="S",
+        help="hanging-provider: how long every СОЧИ call hangs, and how long the payers pay (default 30)",
+    )
+    parser.add_argument(
+        "--hang-payers",
+        type=int,
+        default=6,
+        metavar="N",
+        help="hanging-provider: holders paying DosTek at once over USSD (default 6)",
     )
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (server logs)")
     parser.add_argument("--child", choices=DATABASES, help=argparse.SUPPRESS)
@@ -307,7 +351,7 @@ def _child_command(args, database: str) -> list[str]:
     argv = [sys.executable, str(Path(__file__).resolve()), "--child", database]
     for option in ("payments", "workers", "repeat", "warmup", "timeout", "slow_delay", "margin"):
         argv += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
-    return argv
+    return [*argv, "--rows", ",".join(args.rows)]
 
 
 def _start_sochi(sochi: "Sochi", errors: list[str], child: list) -> None:
@@ -424,6 +468,35 @@ def bench_postgres(args) -> None:
                 shutil.rmtree(tmp, ignore_errors=True)
 
 
+def bench_hang(args, database: str) -> None:
+    """The hanging-provider row on a throw-away wallet database of its own."""
+    if database == "sqlite":
+        tmp = Path(tempfile.mkdtemp(prefix="elsom_provider_hang_db_"))
+        try:
+            print(run_hang(database=database, database_url=f"sqlite:///{tmp / 'wallet.sqlite3'}", **_hang(args)))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
+    from psycopg import sql
+
+    admin, reason = hb.postgres_admin(args.pg_url)
+    if admin is None:
+        print(f"# postgres: hanging-provider skipped, {args.pg_url} is unreachable: {reason}", flush=True)
+        return
+    name = f"elsom_provider_hang_{os.getpid()}"
+    with admin:
+        try:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(run_hang(database=database, database_url=hb._with_database(args.pg_url, name), **_hang(args)))
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _hang(args) -> dict:
+    return {"hang": args.hang, "payers": args.hang_payers}
+
+
 def _terminate(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -444,7 +517,10 @@ def main_parent(args) -> int:
     failed = 0
     for database in args.databases:
         try:
-            (bench_sqlite if database == "sqlite" else bench_postgres)(args)
+            if "paths" in args.rows or "slow" in args.rows:
+                (bench_sqlite if database == "sqlite" else bench_postgres)(args)
+            if "hang" in args.rows:
+                bench_hang(args, database)
         except hb.HarnessError as exc:
             failed += 1
             print(f"# {database}: HARNESS FAILED: {exc}", flush=True)
@@ -1002,8 +1078,10 @@ class Child:
                     time.sleep(0.2)
 
     def run(self) -> int:
-        self.row_paths()
-        self.row_slow()
+        if "paths" in self.args.rows:
+            self.row_paths()
+        if "slow" in self.args.rows:
+            self.row_slow()
         totals = self.reconcile()
         for failure in self.failures:
             print(f"# {self.database}: PROBLEM: {failure}", flush=True)

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cashdesk.operations import BRANCH_CHANNEL, MSG_ID_NOT_CHECKED, MSG_RECEIPT_INVALID, RECEIPT_RE, cash_check_limit
+from cashdesk.operations import BRANCH_CHANNEL, MSG_ID_NOT_CHECKED, cash_check_limit
 from core.errors import DomainError
 from core.money import MSG_AMOUNT_EMPTY, parse_amount
 from wallet.phone import InvalidPhone, phone_parse
@@ -35,7 +35,7 @@ class BranchCreditForm(forms.Form):
         label=_("Имя и фамилия совпадают с ID-картой клиента"),
         error_messages={"required": MSG_ID_NOT_CHECKED},
     )
-    receipt = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    # No receipt field: the server draws the number and keeps it in the session (cashdesk/views.py).
 
     def clean_amount(self):
         try:
@@ -44,9 +44,3 @@ class BranchCreditForm(forms.Form):
         except DomainError as exc:
             raise ValidationError(str(exc)) from exc
         return amount
-
-    def clean_receipt(self):
-        receipt = self.cleaned_data["receipt"]
-        if not RECEIPT_RE.fullmatch(receipt) or not receipt.startswith("KB"):
-            raise ValidationError(MSG_RECEIPT_INVALID)
-        return receipt

@@ -23,6 +23,7 @@ from wallet.selectors import cash_in_get
 
 MSG_CREDITED = _("Зачислено %(amount)s сом на кошелек %(phone)s. Квитанция %(receipt)s.")
 MSG_ALREADY_CREDITED = _("Эта квитанция уже проведена (повторное нажатие): деньги зачислены один раз.")
+MSG_RESTARTED = _("Операция начата заново с новой квитанцией: проверьте сумму и нажмите «Далее».")
 MSG_WALLET_BLOCKED = _("Кошелек заблокирован: пополнение невозможно. Клиенту — в call-центр ЭЛСОМ %(phone)s.")
 
 cashier_required = staff_permission_required("audit.use_cash_desk")
@@ -32,10 +33,38 @@ def _find(phone_e164: str) -> Wallet | None:
     return Wallet.objects.select_related("ledger_account").filter(phone=phone_e164).first()
 
 
+# The branch operation in progress, in the session: the wallet and the receipt number the server drew for it. The
+# number is never taken from the browser: a number the cashier's page could choose (a hidden field) was credited
+# forged. It stays after the credit (marked done), so a double submit of «Зачислить» credits under the same number,
+# once; the next operation draws a new one.
+BRANCH_SESSION_KEY = "cashdesk_branch"
+
+
+def _branch_start(request, wallet: Wallet) -> dict:
+    pending = {
+        "wallet_id": wallet.pk,
+        "receipt": operations.receipt_new(channel=operations.BRANCH_CHANNEL),
+        "done": False,
+    }
+    request.session[BRANCH_SESSION_KEY] = pending
+    return pending
+
+
+def _branch_pending(request, wallet: Wallet, *, confirming: bool) -> dict | None:
+    """The operation this POST belongs to: for this wallet, and not finished unless this is a repeated confirm."""
+    pending = request.session.get(BRANCH_SESSION_KEY)
+    if not isinstance(pending, dict) or pending.get("wallet_id") != wallet.pk:
+        return None
+    if pending.get("done") and not confirming:
+        return None
+    return pending
+
+
 @cashier_required
 def branch(request):
     """Find the wallet by number -> compare the holder's name with the ID card, type the amount -> confirm ->
-    credited, receipt printed. The receipt number is drawn when the amount form is shown and travels with it."""
+    credited, receipt printed. The receipt number is drawn by the server when the amount form is shown and kept in
+    the session (BRANCH_SESSION_KEY); the pages only show it."""
     source = request.POST if request.method == "POST" else request.GET
     find = FindWalletForm(source if "phone" in source else None)
     wallet = None
@@ -48,23 +77,34 @@ def branch(request):
         context["blocked"] = MSG_WALLET_BLOCKED % {"phone": settings.CALL_CENTRE_PHONE}
         return render(request, "cashdesk/branch.html", context)
     if request.method != "POST":
-        context["form"] = BranchCreditForm(
-            initial={"receipt": operations.receipt_new(channel=operations.BRANCH_CHANNEL)}
-        )
+        context["form"] = BranchCreditForm()
+        context["receipt"] = _branch_start(request, wallet)["receipt"]
         return render(request, "cashdesk/branch.html", context)
     form = BranchCreditForm(request.POST)
     context["form"] = form
+    pending = _branch_pending(request, wallet, confirming="confirm" in request.POST)
+    if pending is None:
+        # Another wallet's operation, one already credited, or none (a page from an older session): this one gets
+        # a new number; a confirm of it goes back to the amount, as the number it showed is not the one credited.
+        pending = _branch_start(request, wallet)
+        if "confirm" in request.POST:
+            context["receipt"] = pending["receipt"]
+            form.is_valid()
+            form.add_error(None, str(MSG_RESTARTED))
+            return render(request, "cashdesk/branch.html", context)
+    context["receipt"] = pending["receipt"]
     if not form.is_valid() or "back" in request.POST:
         return render(request, "cashdesk/branch.html", context)
     if "confirm" not in request.POST:
         return render(request, "cashdesk/branch_confirm.html", context)
     try:
         done = operations.cash_desk_credit(
-            wallet=wallet, amount=form.cleaned_data["amount"], receipt=form.cleaned_data["receipt"], actor=request.user
+            wallet=wallet, amount=form.cleaned_data["amount"], receipt=pending["receipt"], actor=request.user
         )
     except DomainError as error:
         form.add_error(None, str(error))
         return render(request, "cashdesk/branch.html", context)
+    request.session[BRANCH_SESSION_KEY] = {**pending, "done": True}
     if done.created:
         messages.success(
             request,

@@ -25,6 +25,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 DEMO_MODE = env_bool("DEMO_MODE", False)
+if DEMO_MODE and not DEBUG:
+    # Refused at start-up, not only by `check --deploy` (core/checks.py, elsom.E001), which nobody has to run: the
+    # phone simulator's inbox would serve live PINs and one-time codes from a production server.
+    raise ImproperlyConfigured(
+        "DEMO_MODE is on while DEBUG is off (elsom.E001): the phone simulator's inbox would show real PINs and "
+        "one-time codes. Unset DEMO_MODE in production; it is for `make run` and training rooms (with DEBUG=1)."
+    )
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -186,23 +193,30 @@ LOGIN_URL = "cabinet:entry"
 # can put anything in front.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# Admin (staff) sign-in: django-axes locks a username for 15 minutes after 5 failures, from any address (behind
-# a proxy or a carrier's NAT an address is shared by many people). Wallet holders' sign-in is counted by the
-# cabinet itself, atomically in the database (core/throttle.py), and axes records it too.
-SIGN_IN_FAILURES_PER_NUMBER = 5  # per 15 minutes, from anywhere
+# Nobody may lock someone else out (issue 18). Wallet holders' passwords are counted by the cabinet itself,
+# atomically in the database, per number AND client address (cabinet/throttles.py says why not per number alone);
+# django-axes records them too, keyed the same way.
+SIGN_IN_FAILURES_PER_NUMBER = 5  # per 15 minutes, per number from one client address
 # Per 15 minutes from one client address, over all numbers, right or wrong: a scan stops, a busy NAT does not.
 SIGN_IN_ATTEMPTS_PER_ADDRESS = env_int("SIGN_IN_ATTEMPTS_PER_ADDRESS", 100)
 LOOKUPS_PER_SESSION = 10  # «Войти» look-ups per 10 minutes
 LOOKUPS_PER_ADDRESS = env_int("LOOKUPS_PER_ADDRESS", 100)
 # The app API's payments per device token a minute (a wallet gets twice that over all its devices); api/throttles.py
 API_PAY_PER_MINUTE = env_int("API_PAY_PER_MINUTE", 30)
+# Web registrations an hour (each valid form costs an Argon2 hash, 120-170 ms of a core), counted before the hash:
+# per client address, and per number from one address (per number alone, a stranger could stop the holder).
+REGISTRATIONS_PER_ADDRESS = env_int("REGISTRATIONS_PER_ADDRESS", 20)
+REGISTRATIONS_PER_NUMBER_AND_ADDRESS = 10
+# Staff and admin sign-in: django-axes locks a username for 15 minutes after 5 failures from one address (by
+# username alone, anyone anywhere locked `agent` or `supervisor` out), and the forms count failures per address over
+# all usernames (staff/forms.py). Their usernames are kept apart from the holders' (cabinet.views.auth.axes_username):
+# a wallet number typed at /staff/login/ never counts against that holder's web sign-in.
+STAFF_SIGN_IN_FAILURES_PER_ADDRESS = env_int("STAFF_SIGN_IN_FAILURES_PER_ADDRESS", 20)  # per 15 minutes
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "cabinet.views.auth.axes_username"
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
-# axes.W006 asks for the address in the lockout key: that is what let anyone behind a shared address lock a holder
-# out. The per-address limit is the cabinet's own throttle (SIGN_IN_ATTEMPTS_PER_ADDRESS), set far above 5.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "pin", "code"]
 AXES_VERBOSE = False
@@ -213,6 +227,9 @@ SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit; the idle limit is enforced 
 SESSION_IDLE_TIMEOUT_SECONDS = 15 * 60
 SESSION_COOKIE_NAME = "sessionid"
 CSRF_COOKIE_NAME = "csrftoken"
+# Messages live in the session, not in a cookie of their own: a message names a number, an amount or a receipt, and
+# the default cookie storage sends them signed but readable, without __Host- (issue 18).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -329,8 +346,15 @@ USSD_GATEWAY_ALLOWED_NETWORKS = env_cidrs("USSD_GATEWAY_ALLOWED_NETWORKS")
 DOSTEK_OSMP_URL = env_str("DOSTEK_OSMP_URL", "http://127.0.0.1:8001/osmp/")
 DOSTEK_OSMP_USER = env_str("DOSTEK_OSMP_USER", "elsom" if DEBUG else "")
 DOSTEK_OSMP_PASSWORD = env_str("DOSTEK_OSMP_PASSWORD", "elsom-demo-osmp" if DEBUG else "")
-DOSTEK_OSMP_TIMEOUT = env_float("DOSTEK_OSMP_TIMEOUT", 8.0)  # seconds to wait for an answer
+DOSTEK_OSMP_TIMEOUT = env_float("DOSTEK_OSMP_TIMEOUT", 8.0)  # seconds the worker waits for an answer
 DOSTEK_OSMP_CONNECT_TIMEOUT = env_float("DOSTEK_OSMP_CONNECT_TIMEOUT", 2.0)
+# The bulkheads (services/bulkhead.py): a request waits at most REQUEST_TIMEOUT (then the payment is «в обработке»
+# and the worker asks again with the full timeout); at most CONCURRENCY calls per process wait on DosTek at once;
+# BREAKER_FAILURES timeouts in a row stop the calls for BREAKER_COOLDOWN seconds, then one trial call goes out.
+DOSTEK_OSMP_REQUEST_TIMEOUT = env_float("DOSTEK_OSMP_REQUEST_TIMEOUT", 3.0)
+DOSTEK_OSMP_CONCURRENCY = env_int("DOSTEK_OSMP_CONCURRENCY", 4)
+DOSTEK_OSMP_BREAKER_FAILURES = env_int("DOSTEK_OSMP_BREAKER_FAILURES", 3)
+DOSTEK_OSMP_BREAKER_COOLDOWN = env_float("DOSTEK_OSMP_BREAKER_COOLDOWN", 30.0)
 DOSTEK_GIVE_UP_AFTER = env_int("DOSTEK_GIVE_UP_AFTER", 24 * 60 * 60)  # seconds; then refund
 OSMP_ENDPOINTS: dict[str, dict[str, Any]] = {
     "dostek": {
@@ -339,6 +363,10 @@ OSMP_ENDPOINTS: dict[str, dict[str, Any]] = {
         "PASSWORD": DOSTEK_OSMP_PASSWORD,
         "TIMEOUT": DOSTEK_OSMP_TIMEOUT,
         "CONNECT_TIMEOUT": DOSTEK_OSMP_CONNECT_TIMEOUT,
+        "REQUEST_TIMEOUT": DOSTEK_OSMP_REQUEST_TIMEOUT,
+        "CONCURRENCY": DOSTEK_OSMP_CONCURRENCY,
+        "BREAKER_FAILURES": DOSTEK_OSMP_BREAKER_FAILURES,
+        "BREAKER_COOLDOWN": DOSTEK_OSMP_BREAKER_COOLDOWN,
         "GIVE_UP_AFTER": DOSTEK_GIVE_UP_AFTER,
     }
 }

@@ -25,6 +25,16 @@ from defusedxml.common import DefusedXmlException
 from django.conf import settings
 from django.utils import timezone
 
+from services.bulkhead import (
+    DEFAULT_REQUEST_TIMEOUT,
+    GateLimits,
+    GateTicket,
+    call_timeout,
+    gate_call,
+    in_worker,
+    provider_gate,
+)
+
 logger = logging.getLogger(__name__)
 MAX_ANSWER_BYTES = 64 * 1024
 USER_AGENT = "elsom-portal-osmp/1"
@@ -95,13 +105,19 @@ class OsmpClient:
         password: str,
         timeout: float,
         connect_timeout: float,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        limits: GateLimits | None = None,
+        gate_key: str = "",
         transport: httpx.BaseTransport | None = None,
     ):
         self.url = url
         self.auth = httpx.BasicAuth(user, password)
         self.timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self.full_timeout, self.connect_timeout, self.request_timeout = timeout, connect_timeout, request_timeout
         self.transport = transport
         self._shared_key = (url, user, password, timeout, connect_timeout)
+        # The provider's code (for_provider) names its gate; a client made by hand, its URL.
+        self.gate = provider_gate(gate_key or url, limits or GateLimits())
 
     @classmethod
     def for_provider(cls, code: str) -> "OsmpClient":
@@ -116,6 +132,11 @@ class OsmpClient:
             password=endpoint["PASSWORD"],
             timeout=endpoint["TIMEOUT"],
             connect_timeout=endpoint["CONNECT_TIMEOUT"],
+            request_timeout=endpoint.get("REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT),
+            limits=GateLimits(
+                **{name: endpoint[key] for name, key in GATE_SETTINGS.items() if endpoint.get(key) is not None}
+            ),
+            gate_key=code,
         )
 
     def _new_client(self) -> httpx.Client:
@@ -155,16 +176,33 @@ class OsmpClient:
         return self.call("status", {"txn_id": txn_id})
 
     def call(self, command: str, params: dict[str, str]) -> OsmpAnswer:
+        """One protocol call. In a request it goes through the provider's gate (services/bulkhead.py) and waits at
+        most the request's budget; in the worker, the full timeout."""
         request = {"command": command, **params}
+        if in_worker():
+            return self._send(command, request, GateTicket(refused=None))
+        with gate_call(self.gate) as ticket:
+            if ticket.refused is not None:
+                return self._unknown(command, request, time.monotonic(), ticket.refused.value)
+            return self._send(command, request, ticket)
+
+    def _send(self, command: str, request: dict[str, str], ticket: GateTicket) -> OsmpAnswer:
+        read = call_timeout(full=self.full_timeout, request=self.request_timeout)
+        timeout = httpx.Timeout(read, connect=min(self.connect_timeout, read))
         started = time.monotonic()
         try:
             with self._client() as client:
-                response = client.get(self.url, params=request)
+                response = client.get(self.url, params=request, timeout=timeout)
                 body = response.content[: MAX_ANSWER_BYTES + 1]
+        # Waited in vain, or nobody listens: what the breaker counts (the ticket stays unanswered).
         except httpx.TimeoutException as exc:
             return self._unknown(command, request, started, f"timeout: {type(exc).__name__}")
-        except httpx.HTTPError as exc:
+        except httpx.ConnectError as exc:
             return self._unknown(command, request, started, f"{type(exc).__name__}: {exc}"[:300])
+        except httpx.HTTPError as exc:
+            ticket.answered()  # a dropped connection: the provider is there, its answer lost on the way
+            return self._unknown(command, request, started, f"{type(exc).__name__}: {exc}"[:300])
+        ticket.answered()
         answer = parse_answer(command, response.status_code, body)
         answer.duration_ms = int((time.monotonic() - started) * 1000)
         answer.request = request
@@ -259,6 +297,12 @@ class OsmpClient:
 
 
 MAX_REPORT_BYTES = 8 * 1024 * 1024
+# GateLimits' fields and the OSMP_ENDPOINTS keys that set them.
+GATE_SETTINGS = {
+    "concurrency": "CONCURRENCY",
+    "breaker_failures": "BREAKER_FAILURES",
+    "breaker_cooldown": "BREAKER_COOLDOWN",
+}
 # set_fault(mode="normal", account=ACCOUNT_ALL): every per-account fault at the provider cleared.
 ACCOUNT_ALL = "all"
 

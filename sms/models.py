@@ -14,8 +14,11 @@ class SmsKind(models.TextChoices):
     PIN_RESET = "pin_reset", _("новый PIN от call-центра")
 
 
-# Messages whose text carries a secret (PIN, one-time code): never printed in clear by a console or a log.
+# Messages whose text carries a secret (PIN, one-time code): queued only with the secret named (sms_queue's
+# `secret`), never printed in clear by a console or a log, and kept in clear only until they leave the outbox.
 SECRET_KINDS = {SmsKind.WALLET_OPENED, SmsKind.CODE, SmsKind.PIN_RESET}
+# What stands for each character of a PIN or code in the text kept at rest and shown to staff: «Ваш PIN: ****».
+SECRET_MASK = "*"
 
 
 class SmsStatus(models.TextChoices):
@@ -29,7 +32,12 @@ class SmsMessage(models.Model):
     """Transactional outbox: written in the same transaction as the event it reports, delivered later."""
 
     phone = models.CharField(_("телефон"), max_length=16, db_index=True)
+    # The text to deliver. A PIN or code in it is kept only while the message is in the outbox: the UPDATE that
+    # marks it sent (or failed for good) puts text_masked in its place, so a stolen database gives no PIN away.
     text = models.TextField(_("текст"))
+    # The text with its PIN or code starred, made from the secret the caller named; blank when the text carries
+    # no secret or no longer does (delivered, failed).
+    text_masked = models.TextField(_("текст без PIN и кода"), blank=True, default="")
     kind = models.CharField(_("вид"), max_length=16, choices=SmsKind.choices)
     status = models.CharField(_("статус"), max_length=8, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
@@ -71,3 +79,21 @@ class SmsMessage(models.Model):
     @property
     def is_secret(self) -> bool:
         return self.kind in SECRET_KINDS
+
+
+class DemoInbox(models.Model):
+    """The demo's virtual phone keeps what it received, PINs and codes in clear, in its own store: the phone
+    simulator's inbox is how trainees and demo users read them, while the outbox keeps only the starred text.
+    Written by sms.backends.virtual in demo mode only; production backends record nothing."""
+
+    message = models.OneToOneField(
+        SmsMessage, verbose_name=_("SMS"), on_delete=models.CASCADE, primary_key=True, related_name="demo_inbox"
+    )
+    text = models.TextField(_("полученный текст"))
+
+    class Meta:
+        verbose_name = _("SMS на виртуальном телефоне")
+        verbose_name_plural = _("SMS на виртуальном телефоне")
+
+    def __str__(self) -> str:
+        return f"{self.message_id}"

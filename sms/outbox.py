@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +18,7 @@ from audit.operations import audit_reason, audit_record, staff_require
 from audit.roles import StaffPermission
 from core.errors import DomainError
 from core.rows import PreparedRow, instance_insert, instance_prepare
-from sms.models import SmsKind, SmsMessage, SmsStatus
+from sms.models import SECRET_KINDS, SECRET_MASK, SmsKind, SmsMessage, SmsStatus
 from wallet.models import Wallet
 
 logger = logging.getLogger(__name__)
@@ -25,6 +27,9 @@ BATCH_SIZE = 50
 # (the call-centre sends a new PIN instead).
 PAYMENT_KINDS = (SmsKind.PAYMENT, SmsKind.PAYMENT_ABORTED, SmsKind.REVERSAL)
 MSG_NO_PAYMENT_SMS = _("Этому номеру еще не отправлялось SMS о платеже.")
+# What a message keeps once it has left the outbox (sent, or failed for good): the starred text if it carried a PIN
+# or a code. Set in the same UPDATE that changes the status, so no committed state has a final status and a secret.
+TEXT_AT_REST = {"text": Coalesce(NullIf(F("text_masked"), Value("")), F("text")), "text_masked": Value("")}
 
 
 class NothingToResend(DomainError):
@@ -40,15 +45,39 @@ class PreparedSms:
 
 
 def sms_prepare(
-    *, phone: str, text: str, kind: str, payment=None, resent_from: SmsMessage | None = None
+    *, phone: str, text: str, kind: str, secret: str = "", payment=None, resent_from: SmsMessage | None = None
 ) -> PreparedSms:
     """The outbox row of a message, ready to be written: for a caller whose transaction holds a shared lock while it
-    queues (the payment's commit holds the hold and provider accounts' rows)."""
+    queues (the payment's commit holds the hold and provider accounts' rows).
+
+    `secret`: the PIN or code the text carries, required for the kinds in SECRET_KINDS and refused for the others.
+    The caller names it rather than the outbox guessing digits: every place it appears is starred in the text kept
+    after delivery and in every console."""
+    text_masked = _text_masked(text=text, kind=kind, secret=secret)
     now = timezone.now()
     message = SmsMessage(
-        phone=phone, text=text, kind=kind, payment=payment, resent_from=resent_from, next_attempt_at=now, created_at=now
+        phone=phone,
+        text=text,
+        text_masked=text_masked,
+        kind=kind,
+        payment=payment,
+        resent_from=resent_from,
+        next_attempt_at=now,
+        created_at=now,
     )
     return PreparedSms(message=message, row=instance_prepare(message))
+
+
+def _text_masked(*, text: str, kind: str, secret: str) -> str:
+    if kind in SECRET_KINDS and not secret:
+        raise ValueError(f"an SMS of kind {kind!r} carries a PIN or code: name it in `secret`")
+    if kind not in SECRET_KINDS and secret:
+        raise ValueError(f"an SMS of kind {kind!r} carries no secret; add the kind to SECRET_KINDS first")
+    if not secret:
+        return ""
+    if secret not in text:
+        raise ValueError("the secret is not in the text")
+    return text.replace(secret, SECRET_MASK * len(secret))
 
 
 def sms_queue_prepared(prepared: PreparedSms) -> SmsMessage:
@@ -58,9 +87,14 @@ def sms_queue_prepared(prepared: PreparedSms) -> SmsMessage:
     return prepared.message
 
 
-def sms_queue(*, phone: str, text: str, kind: str, payment=None, resent_from: SmsMessage | None = None) -> SmsMessage:
-    """Write the message to the outbox. Call it inside the transaction of the event it reports."""
-    return sms_queue_prepared(sms_prepare(phone=phone, text=text, kind=kind, payment=payment, resent_from=resent_from))
+def sms_queue(
+    *, phone: str, text: str, kind: str, secret: str = "", payment=None, resent_from: SmsMessage | None = None
+) -> SmsMessage:
+    """Write the message to the outbox. Call it inside the transaction of the event it reports. `secret`: the PIN
+    or code in the text (see sms_prepare)."""
+    return sms_queue_prepared(
+        sms_prepare(phone=phone, text=text, kind=kind, secret=secret, payment=payment, resent_from=resent_from)
+    )
 
 
 def sms_backend():
@@ -90,10 +124,13 @@ def _claim_due(dispatcher_id: str, limit: int) -> list[SmsMessage]:
 
 def _fail_stale_sends() -> int:
     """A message left in 'sending' by a dispatcher that died may or may not have gone out. Sending it again
-    could deliver it twice, so it is marked failed for a person to look at (admin can re-queue it)."""
+    could deliver it twice, so it is marked failed for a person to look at (admin can re-queue it, unless it
+    carried a PIN or code: that is starred now, and the holder asks for a new one)."""
     stale_before = timezone.now() - timedelta(seconds=settings.SMS_SENDING_STALE_SECONDS)
     return SmsMessage.objects.filter(status=SmsStatus.SENDING, claimed_at__lt=stale_before).update(
-        status=SmsStatus.FAILED, last_error="dispatcher stopped during delivery; not resent to avoid a duplicate"
+        status=SmsStatus.FAILED,
+        last_error="dispatcher stopped during delivery; not resent to avoid a duplicate",
+        **TEXT_AT_REST,
     )
 
 
@@ -108,9 +145,10 @@ def sms_dispatch(*, limit: int = BATCH_SIZE, backend=None) -> dict[str, int]:
         except Exception as exc:  # a backend may fail in any way; the message waits for its next attempt
             attempts = message.attempts + 1
             if attempts >= settings.SMS_MAX_ATTEMPTS:
-                status, counts_key = SmsStatus.FAILED, "failed"
+                # Failed for good: the PIN or code goes as if it had been delivered (a retry keeps it).
+                status, counts_key, at_rest = SmsStatus.FAILED, "failed", TEXT_AT_REST
             else:
-                status, counts_key = SmsStatus.QUEUED, "retry"
+                status, counts_key, at_rest = SmsStatus.QUEUED, "retry", {}
             delay = settings.SMS_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
             SmsMessage.objects.filter(pk=message.pk, claimed_by=dispatcher_id).update(
                 status=status,
@@ -118,6 +156,7 @@ def sms_dispatch(*, limit: int = BATCH_SIZE, backend=None) -> dict[str, int]:
                 next_attempt_at=timezone.now() + timedelta(seconds=delay),
                 last_error=f"{type(exc).__name__}: {exc}"[:255],
                 claimed_by="",
+                **at_rest,
             )
             logger.warning(
                 "sms %s to %s failed (attempt %s): %s", message.pk, message.phone, attempts, type(exc).__name__
@@ -125,7 +164,7 @@ def sms_dispatch(*, limit: int = BATCH_SIZE, backend=None) -> dict[str, int]:
             counts[counts_key] += 1
             continue
         SmsMessage.objects.filter(pk=message.pk, claimed_by=dispatcher_id).update(
-            status=SmsStatus.SENT, attempts=message.attempts + 1, sent_at=timezone.now(), last_error=""
+            status=SmsStatus.SENT, attempts=message.attempts + 1, sent_at=timezone.now(), last_error="", **TEXT_AT_REST
         )
         counts["sent"] += 1
     return counts
@@ -133,13 +172,15 @@ def sms_dispatch(*, limit: int = BATCH_SIZE, backend=None) -> dict[str, int]:
 
 @transaction.atomic
 def sms_requeue(*, message: SmsMessage, actor, reason: str) -> bool:
-    """Send a failed message again (a person decided it is safe). Returns False if it was not failed."""
+    """Send a failed message again (a person decided it is safe). Returns False if it was not failed, or if it
+    carried a PIN or code: its text kept only the starred form (the holder asks for a new code, the call-centre
+    sends a new PIN)."""
     staff_require(actor, StaffPermission.RESEND_SMS, phone=message.phone)
     reason = audit_reason(reason)
     requeued = bool(
-        SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.FAILED).update(
-            status=SmsStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(), claimed_by="", last_error=""
-        )
+        SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.FAILED)
+        .exclude(kind__in=SECRET_KINDS)
+        .update(status=SmsStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(), claimed_by="", last_error="")
     )
     if requeued:
         wallet_id = _wallet_id_of(message)

@@ -1,6 +1,7 @@
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from sms.models import SmsMessage, SmsStatus
+from sms.models import DemoInbox, SmsMessage, SmsStatus
 
 
 def sms_list(*, phone: str | None = None) -> QuerySet[SmsMessage]:
@@ -10,5 +11,11 @@ def sms_list(*, phone: str | None = None) -> QuerySet[SmsMessage]:
 
 
 def sms_inbox(*, phone: str) -> QuerySet[SmsMessage]:
-    """What the phone with this number has received."""
-    return sms_list(phone=phone).filter(status=SmsStatus.SENT)
+    """What the phone with this number has received, each with `received_text`: as the demo's virtual phone got it
+    (PINs and codes in clear, from its own store), else the outbox's text, which keeps them starred."""
+    received = DemoInbox.objects.filter(message=OuterRef("pk")).values("text")[:1]
+    return (
+        sms_list(phone=phone)
+        .filter(status=SmsStatus.SENT)
+        .annotate(received_text=Coalesce(Subquery(received), F("text")))
+    )

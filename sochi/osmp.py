@@ -21,7 +21,10 @@ CONTENT_TYPE = "text/xml; charset=utf-8"
 COMMANDS = ("check", "pay", "status")
 PARAMETERS = ("command", "txn_id", "account", "sum", "txn_date")
 
-TXN_ID_RE = re.compile(r"[0-9]{1,20}", re.ASCII)
+# QIWI's txn_id is a number (up to 20 digits, a 64-bit unsigned integer), not a string: "0123" is payment 123. The
+# number is the key (the digits without leading zeros), so a peer's or a forger's zero in front names the same
+# payment, answered as its repeat, never credited anew. Zero itself names no payment.
+TXN_ID_RE = re.compile(r"0*([1-9][0-9]{0,19})", re.ASCII)
 ACCOUNT_RE = re.compile(r"[0-9]{14}", re.ASCII)
 TXN_DATE_RE = re.compile(r"[0-9]{14}", re.ASCII)
 
@@ -120,6 +123,15 @@ def _valid_txn_date(text: str) -> bool:
     return True
 
 
+def txn_id_normalise(raw: str) -> str:
+    """The aggregator's txn_id as the number it is: digits only, no leading zeros, at most 20 significant digits.
+    Anything else is refused as malformed (result 300)."""
+    match = TXN_ID_RE.fullmatch(raw)
+    if match is None:
+        raise _Refusal(Result.OTHER, COMMENT_BAD.format(name="txn_id"))
+    return match.group(1)
+
+
 def parse_request(params: Mapping[str, list[str]]) -> OsmpRequest:
     """Validate the protocol parameters (each a list of the values sent; more than one value is an error)."""
     found: dict[str, object] = {}
@@ -133,9 +145,7 @@ def parse_request(params: Mapping[str, list[str]]) -> OsmpRequest:
         txn_id = _single(params, "txn_id")
         if txn_id is None:
             raise _Refusal(Result.OTHER, COMMENT_MISSING.format(name="txn_id"))
-        if not TXN_ID_RE.fullmatch(txn_id):
-            raise _Refusal(Result.OTHER, COMMENT_BAD.format(name="txn_id"))
-        found["txn_id"] = txn_id
+        found["txn_id"] = txn_id_normalise(txn_id)
         if command == "status":
             return OsmpRequest(**found)
         account = _single(params, "account")

@@ -1,10 +1,15 @@
 """Forms of the agent console. They only validate; the views call one domain function with the cleaned data."""
 
+from datetime import timedelta
+
 from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -12,12 +17,41 @@ from django.utils.translation import gettext_lazy as _
 from audit.operations import MSG_REASON_REQUIRED, audit_reason
 from casework.models import IdentityFact
 from core.errors import DomainError
+from core.net import client_ip
+from core.throttle import throttle_give_back, throttle_take
 from staff.selectors import MAX_QUERY_LENGTH
 
 MSG_TEXT_REQUIRED = _("Напишите текст (не короче 3 символов).")
+MSG_STAFF_TOO_MANY = _("Слишком много неверных попыток входа с вашего адреса. Попробуйте через 15 минут.")
+STAFF_SIGN_IN_WINDOW = timedelta(minutes=15)
 
 
-class StaffSignInForm(AuthenticationForm):
+class LimitedSignInForm(AuthenticationForm):
+    """Django's sign-in form, with what must happen before django-axes sees a sign-in (the console's and the
+    admin's forms):
+
+    - a username longer than the column allows (150) gets the usual «wrong login» answer: axes would write it into
+      its 255-character column, and on PostgreSQL a longer one was a 500;
+    - each attempt counts against the client address, whatever the username (django-axes counts per username and
+      address): a script that tries many names from one address stops. A right password gives its attempt back,
+      so the limit is on failures and colleagues behind one office address are not locked by each other's success.
+    """
+
+    def clean(self):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username is None or not password:
+            return super().clean()
+        if len(username) > (self.username_field.max_length or 150):
+            raise self.get_invalid_login_error()
+        key = f"staff-signin-address:{client_ip(self.request)}"
+        if not throttle_take(key=key, limit=settings.STAFF_SIGN_IN_FAILURES_PER_ADDRESS, window=STAFF_SIGN_IN_WINDOW):
+            raise ValidationError(MSG_STAFF_TOO_MANY, code="throttled")
+        cleaned = super().clean()  # authenticates: raises on a failure, which then stays counted
+        throttle_give_back(key=key)
+        return cleaned
+
+
+class StaffSignInForm(LimitedSignInForm):
     """Django's sign-in form (django-axes counts its failures), for staff only: a holder's web account is told the
     same as a wrong password, so the console's page reveals nothing about who has one."""
 
@@ -25,6 +59,10 @@ class StaffSignInForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if not user.is_staff:
             raise self.get_invalid_login_error()
+
+
+class AdminSignInForm(LimitedSignInForm, AdminAuthenticationForm):
+    """The admin's sign-in form with the same limits (staff/apps.py sets it on admin.site)."""
 
 
 class SearchForm(forms.Form):

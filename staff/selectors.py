@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -240,7 +240,9 @@ def customer_get(*, number: str) -> Wallet | None:
     if not WALLET_NUMBER_RE.fullmatch(number or ""):
         return None
     phone = f"+{number}"
-    throttle = Throttle.objects.filter(key=sign_in_key(phone))
+    # The cabinet counts wrong passwords per number and address (cabinet/throttles.py), axes per username and
+    # address: the card shows the address that came closest to a lock (and whether one is locked).
+    throttle = Throttle.objects.filter(key__startswith=sign_in_key(phone)).order_by("-hits", "-window_started_at")
     attempts = AccessAttempt.objects.filter(username=OuterRef("phone")).order_by()
     # The latest one-time code flow (registration, password reset, app): «the code did not come / expired / no
     # more codes» is read here, in the same statement.
@@ -259,7 +261,7 @@ def customer_get(*, number: str) -> Wallet | None:
             signin_hits=Subquery(throttle.values("hits")[:1]),
             signin_window=Subquery(throttle.values("window_started_at")[:1]),
             axes_failures=Subquery(
-                attempts.values("username").annotate(n=Sum("failures_since_start")).values("n")[:1],
+                attempts.order_by("-failures_since_start").values("failures_since_start")[:1],
                 output_field=IntegerField(),
             ),
             axes_last=Subquery(attempts.order_by("-attempt_time").values("attempt_time")[:1]),

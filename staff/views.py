@@ -50,6 +50,9 @@ TIMELINE_PAGE_SIZE = 20
 
 MSG_DONE_ALREADY = _("Это действие уже выполнено (повторное нажатие). Ничего не изменено.")
 MSG_NOT_APPLICABLE = _("Сейчас это действие неприменимо. Ничего не изменено.")
+MSG_REASON_CHANGED = _(
+    "Причина отличается от показанной при подтверждении. Ничего не изменено: проверьте причину и нажмите «Далее»."
+)
 MSG_PAYMENT_NOT_FOUND = _("Платеж с таким кодом не найден.")
 
 
@@ -289,14 +292,23 @@ def _offered(user, actions: dict[str, Action], target) -> list[Action]:
     return [a for a in actions.values() if user.has_perm(a.permission) and a.applies(target)]
 
 
-def _confirm_token(request, signature: str) -> str:
+def _confirm_token(request, signature: str, reason: str) -> str:
+    """A token for the confirm page, remembering (in the session, not the page) the action and the reason shown."""
     pending = request.session.get(CONFIRM_KEY, {})
     if len(pending) >= MAX_PENDING_CONFIRMS:
         pending = dict(list(pending.items())[-(MAX_PENDING_CONFIRMS - 1) :])
     token = secrets.token_hex(16)
-    pending[token] = signature
+    pending[token] = {"signature": signature, "reason": reason}
     request.session[CONFIRM_KEY] = pending
     return token
+
+
+def _confirm_reason_shown(request, token: str, signature: str) -> str | None:
+    """The reason the confirm page of `token` showed for this action, or None for an unknown token."""
+    entry = request.session.get(CONFIRM_KEY, {}).get(token)
+    if not isinstance(entry, dict) or entry.get("signature") != signature:
+        return None
+    return entry.get("reason")
 
 
 def _confirm_take(request, token: str, signature: str) -> bool:
@@ -304,7 +316,7 @@ def _confirm_take(request, token: str, signature: str) -> bool:
     its token used. The session says which action the token confirms; the claim in the database says whether it
     was used (concurrent requests each read the session before any of them writes it back)."""
     pending = request.session.get(CONFIRM_KEY, {})
-    if pending.get(token) != signature or not once_claim(f"staff-confirm:{token}"):
+    if _confirm_reason_shown(request, token, signature) is None or not once_claim(f"staff-confirm:{token}"):
         return False
     del pending[token]
     request.session[CONFIRM_KEY] = pending
@@ -328,8 +340,14 @@ def _run_action(request, *, action: Action, target, target_label: str, signature
     token = ""
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
-        if "confirm" in request.POST:
-            if not _confirm_take(request, request.POST.get("token", ""), signature):
+        token = request.POST.get("token", "")
+        shown = _confirm_reason_shown(request, token, signature)
+        if "confirm" in request.POST and shown is not None and shown != reason:
+            # The reason travels back in the confirm form, where anyone can change it: the journal must say what
+            # the agent confirmed. Asked again, the changed reason in the field, nothing done.
+            form.add_error("reason", MSG_REASON_CHANGED)
+        elif "confirm" in request.POST:
+            if not _confirm_take(request, token, signature):
                 messages.info(request, MSG_DONE_ALREADY)
                 return redirect(back_url)
             if not action.applies(target):
@@ -342,9 +360,9 @@ def _run_action(request, *, action: Action, target, target_label: str, signature
                 return redirect(back_url)
             messages.success(request, result if isinstance(result, str) else str(action.done))
             return redirect(back_url)
-        if "back" not in request.POST and not identity_missing:
+        elif "back" not in request.POST and not identity_missing:
             step = "confirm"
-            token = _confirm_token(request, signature)
+            token = _confirm_token(request, signature, reason)
     page = {
         "action": action,
         "form": form,

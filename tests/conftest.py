@@ -88,6 +88,17 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _provider_gates_closed():
+    """A provider's breaker and slots live in the process (services/bulkhead.py): every test starts with them closed
+    and free, whatever timeouts an earlier test staged."""
+    from services.bulkhead import provider_gates_reset
+
+    provider_gates_reset()
+    yield
+    provider_gates_reset()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request in Kyrgyz or English leaves that language active in the test's thread (LocaleMiddleware activates
     it, nothing deactivates it): every test starts and ends in the default language, whatever ran before it."""

@@ -41,6 +41,7 @@ from core.idempotency import idempotency_key_training_reset
 from core.models import Throttle
 from demo.constants import DEMO_PIN, DEMO_WALLETS, DEMO_WEB_PASSWORD, DemoState, DemoWallet
 from demo.table import demo_table
+from services.bulkhead import worker_patience
 from services.faults import FaultSwitchFailed, provider_fault_set
 from services.models import Payment, PaymentStatus, Provider, RefundRequest, RefundStatus
 from services.payments import payment_attempt
@@ -128,7 +129,8 @@ def _faults_lift(*, actor, reason: str, report: ResetReport) -> None:
 def _payments_settle(*, report: ResetReport) -> None:
     """Ask the provider about every payment in progress now (its fault is off): it commits or is refused."""
     for payment_id in Payment.objects.filter(status=PaymentStatus.RESERVED).values_list("pk", flat=True):
-        payment_attempt(payment_id=payment_id, ignore_schedule=True)
+        with worker_patience():  # a command, not a request: the provider's full timeout
+            payment_attempt(payment_id=payment_id, ignore_schedule=True)
     left = Payment.objects.filter(status=PaymentStatus.RESERVED).count()
     if left:
         report.warnings.append(f"payments still in progress (the provider did not answer): {left}")

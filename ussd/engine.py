@@ -1,7 +1,8 @@
 """The *900# session engine: Africa's Talking requests in, CON/END screens out.
 
 Each request carries every input of the session joined by '*'. The engine remembers how many it has handled
-and feeds only the new ones through the menu nodes, so '3*3*14*14' typed at once lands where it leads."""
+and feeds only the new ones through the menu nodes, so '3*3*14*14' typed at once lands where it leads; the first
+refused answer stops there (the rest of that request is dropped, never fed to the screens after it)."""
 
 import hashlib
 import hmac
@@ -243,7 +244,10 @@ def ussd_handle(*, session_id: str, phone: KgPhone, text: str) -> Reply:
             # The language may change with the first answer (registration), so it is looked up per input.
             with translation.override(_language(wallet, state)):
                 reply = engine.feed(index)
-            if reply is not None:
+            if reply is not None or state["error"]:
+                # A refused answer stops a one-shot text (*900*3*3*14*14*INN*5*2580#) at the screen that refused
+                # it, with that screen's error, as if the answers had come one by one: what follows was meant for
+                # another screen (here the PIN would have been taken as the amount, and shown on the next screen).
                 break
         if reply is None:
             with translation.override(_language(wallet, state)):

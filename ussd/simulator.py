@@ -2,7 +2,8 @@
 gateway as the operators do, and the SMS inbox of the number it dials from.
 
 Demo mode only: every view answers 404 otherwise. The inbox is the demo's virtual phone, so it shows PINs and
-codes in clear; that is what call-centre trainees need to see."""
+codes in clear, from the phone's own store (sms.models.DemoInbox); that is what call-centre trainees need to see.
+A message delivered by another backend shows as the outbox keeps it, PIN and code starred."""
 
 import logging
 from functools import wraps
@@ -137,7 +138,7 @@ def inbox(request):
             "messages": [
                 {
                     "id": message.pk,
-                    "text": message.text,
+                    "text": message.received_text,
                     "kind": message.kind,
                     "kind_label": message.get_kind_display(),
                     "sent_at": timezone.localtime(message.sent_at, BISHKEK).isoformat() if message.sent_at else None,

@@ -144,5 +144,5 @@ def wallet_register(
             "phone": number.national,
             "pin": pin,
         }
-    sms_queue(phone=number.e164, text=text, kind=SmsKind.WALLET_OPENED)
+    sms_queue(phone=number.e164, text=text, kind=SmsKind.WALLET_OPENED, secret=pin)
     return wallet, pin

@@ -213,7 +213,7 @@ def wallet_pin_reset(*, wallet: Wallet, actor, reason: str) -> None:
             "pin": pin,
             "phone": settings.CALL_CENTRE_PHONE,
         }
-    sms_queue(phone=locked.phone, text=text, kind=SmsKind.PIN_RESET)
+    sms_queue(phone=locked.phone, text=text, kind=SmsKind.PIN_RESET, secret=pin)
     audit_record(
         actor=actor,
         action=StaffAction.PIN_RESET,

@@ -20,7 +20,14 @@ from accounts.operations import (
 )
 from cabinet.forms import CodeForm, EntryForm, PasswordChangeForm, PasswordForm, RegistrationForm, ResetForm
 from cabinet.session import CodeFlow, PendingRegistration, WalletOpening, login_phone_set
-from cabinet.throttles import lookup_allowed, sign_in_attempt, sign_in_blocked, sign_in_reset, sign_in_succeeded
+from cabinet.throttles import (
+    lookup_allowed,
+    registration_allowed,
+    sign_in_attempt,
+    sign_in_blocked,
+    sign_in_reset,
+    sign_in_succeeded,
+)
 from cabinet.views.codes import code_send, code_step
 from cabinet.views.shared import has_web_account, holder_required, login_wallet, national, sign_in, simulator_url
 from core.pagecache import same_page_for_new_visitors
@@ -38,13 +45,44 @@ MSG_SIGNED_OUT = _("Вы вышли из личного кабинета.")
 MSG_PASSWORD_CHANGED = _("Пароль изменен.")
 MSG_NO_WEB_ACCOUNT = _("Для этого номера еще нет входа на сайт. Зарегистрируйтесь.")
 MSG_TOO_MANY_LOOKUPS = _("Слишком много проверок номеров подряд. Подождите 10 минут и попробуйте снова.")
+MSG_TOO_MANY_REGISTRATIONS = _(
+    "Слишком много попыток регистрации с вашего адреса. Попробуйте через час. Ничего не сохранено."
+)
+MSG_STAFF_LOCKED = _(
+    "Слишком много неверных попыток. Вход с этим именем пользователя с вашего адреса закрыт на 15 минут."
+)
+
+# Every sign-in that is not a wallet holder's (the staff console, the admin) is counted by django-axes under this
+# prefix: a wallet number typed there is another name, so a stranger's failures never reach the holder's record.
+STAFF_AXES_PREFIX = "staff:"
+
+
+def axes_username(request, credentials=None) -> str:
+    """AXES_USERNAME_CALLABLE: the name django-axes counts failures under. The cabinet's wallet numbers as they are
+    (the console's customer page and the call-centre unlock read them so); everything else under STAFF_AXES_PREFIX.
+    Only the cabinet marks its request (_authenticate_holder), so a new sign-in page lands on the staff side."""
+    username = (credentials or {}).get("username")
+    if username is None and request is not None:
+        username = request.POST.get("username")
+    username = str(username or "")
+    if getattr(request, "wallet_sign_in", False):
+        return username
+    return STAFF_AXES_PREFIX + username
+
+
+def _authenticate_holder(request, phone: str, password: str):
+    request.wallet_sign_in = True  # read by axes_username
+    return authenticate(request, username=phone, password=password)
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """django-axes lockout (AXES_LOCKOUT_CALLABLE): the password page already says so; elsewhere (admin) a page."""
+    """django-axes lockout (AXES_LOCKOUT_CALLABLE): the password page already says so; elsewhere (the staff
+    console, the admin) a page that says what is locked: that username from this address."""
     if original_response is not None and getattr(original_response, "cabinet_lockout", False):
         return original_response
-    return render(request, "cabinet/locked.html", {"message": MSG_LOCKED}, status=429)
+    if getattr(request, "wallet_sign_in", False):
+        return render(request, "cabinet/locked.html", {"message": MSG_LOCKED}, status=429)
+    return render(request, "cabinet/locked.html", {"message": MSG_STAFF_LOCKED}, status=429)
 
 
 @never_cache
@@ -87,6 +125,13 @@ def register(request):
         return redirect("cabinet:password")
     form = RegistrationForm(request.POST or None, wallet=wallet)
     if request.method != "POST" or not form.is_valid():
+        return render(
+            request, "cabinet/register.html", {"form": form, "wallet": wallet, "national": national(wallet.phone)}
+        )
+    # Counted before the password is hashed (Argon2 costs a core 120-170 ms): a script posting the form gets a
+    # message, not our CPU, and nothing is written.
+    if not registration_allowed(request, wallet.phone):
+        form.add_error(None, MSG_TOO_MANY_REGISTRATIONS)
         return render(
             request, "cabinet/register.html", {"form": form, "wallet": wallet, "national": national(wallet.phone)}
         )
@@ -144,7 +189,8 @@ def register_code(request):
 
 @never_cache
 def password(request):
-    """The password of a wallet that has a web account. django-axes counts failures per number and address."""
+    """The password of a wallet that has a web account. Failures are counted per number and address (ours and
+    django-axes'): a stranger elsewhere never locks the holder out."""
     wallet = login_wallet(request)
     if wallet is None:
         messages.info(request, MSG_ENTER_NUMBER)
@@ -166,7 +212,7 @@ def password(request):
             if not sign_in_attempt(request, wallet.phone):
                 locked = True
             else:
-                user = authenticate(request, username=wallet.phone, password=form.cleaned_data["password"])
+                user = _authenticate_holder(request, wallet.phone, form.cleaned_data["password"])
                 if user is not None:
                     sign_in_succeeded(request, wallet.phone)
                     return sign_in(request, user)

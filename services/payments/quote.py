@@ -8,6 +8,7 @@ from decimal import Decimal
 from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, som
 from ledger.errors import MSG_INSUFFICIENT_FUNDS, InsufficientFunds
 from services.account_rules import account_parse
+from services.bulkhead import provider_breaker_open
 from services.errors import (
     MSG_AMOUNT_ABOVE_MAX,
     MSG_AMOUNT_BELOW_MIN,
@@ -38,6 +39,9 @@ class PaymentQuote:
     commission: Decimal
     total: Decimal
     account_holder: str = ""
+    # The provider was not asked (its breaker is open: it has not answered the last calls). The payment can still be
+    # made; it goes «в обработке» and the worker asks the provider once it answers.
+    provider_silent: bool = False
 
 
 def payment_quote(
@@ -50,6 +54,10 @@ def payment_quote(
     malformed account, in the holder's words; ProviderUnavailable: no answer). Nothing is charged in any case.
     `check_funds`: as payment_prepare's (USSD passes False: there the PIN has not been given yet)."""
     quote = payment_prepare(wallet=wallet, service=service, account=account, amount=amount, check_funds=check_funds)
+    if provider_breaker_open(service.provider.code):
+        # Asking again would only make the holder wait for nothing. The account's format was checked here; an
+        # account the provider does not know is refused when it answers again, and the money comes back.
+        return replace(quote, provider_silent=True)
     return replace(quote, account_holder=payment_check(quote=quote))
 
 

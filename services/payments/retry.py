@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from core.faults import crash_point
+from services.bulkhead import worker_patience
 from services.models import Payment, PaymentStatus
 from services.payments.lifecycle import payment_commit, payment_provider_pay, payment_release
 from services.providers import ProviderAccepted, ProviderRefused, ProviderUnknown, provider_for
@@ -23,7 +24,8 @@ logger = logging.getLogger(__name__)
 
 @task()
 def payment_attempt_task(payment_id: int) -> str:
-    payment = payment_attempt(payment_id=payment_id)
+    with worker_patience():  # the worker waits the provider's full timeout; nobody waits on a screen for it
+        payment = payment_attempt(payment_id=payment_id)
     return payment.status if payment is not None else "skipped"
 
 

@@ -127,3 +127,38 @@ def test_the_red_team_ussd_amounts_are_asked_again(client, make_wallet, amount):
 
 def test_the_books_are_clean_after_the_fuzzing(holder):
     assert books_violations() == []
+
+
+def test_oversized_bodies_are_a_413_not_a_500(client, holder_client):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): the API answers 413 in its error shape, a web form a 413
+    page, anonymous or signed in; nothing reads the body first."""
+    from django.conf import settings as django_settings
+
+    huge = "1" * (django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    api_body = '{"phone": "' + huge + '"}'
+    for who in (client, holder_client):
+        answer = who.post("/api/v1/auth/code", api_body, content_type="application/json")
+        assert answer.status_code == 413
+        assert answer.json()["code"] == "request_too_large" and set(answer.json()) == {"code", "message", "params"}
+    for who, url in (
+        (client, reverse("cabinet:entry")),
+        (holder_client, reverse("cabinet:pay_form", args=["dostek"])),
+        (holder_client, "/ussd/gateway/"),
+    ):
+        page = who.post(url, {"phone": huge, "account": huge, "amount": "100"})
+        assert page.status_code == 413, (url, page.status_code)
+        assert "Слишком большой запрос" in page.content.decode()
+
+
+@pytest.mark.parametrize("login", ["staff:login", "admin:login"])
+@pytest.mark.parametrize("username", ["a" * 151, "agent" * 60, "+996555010101" + "9" * 287, "ж" * 1000])
+def test_long_usernames_at_the_staff_and_admin_sign_in_get_the_wrong_login_answer(client, login, username):
+    """Longer than a username may be (150): the usual «wrong login» page, never a 500 (on PostgreSQL django-axes'
+    insert into its 255-character column failed), and nothing for axes to record."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    response = client.post(reverse(login), {"username": username, "password": "wrong-password-1"})
+    assert response.status_code == 200
+    assert "username" in response.context["form"].fields
+    assert response.context["form"].non_field_errors()
+    assert not AccessAttempt.objects.exists() and not AccessFailureLog.objects.exists()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALLEST = [
+    "--rows",
+    "paths,slow",  # the hanging-provider row has its own test (tests/provider/test_bulkheads.py)
     "--databases",
     "sqlite",
     "--payments",

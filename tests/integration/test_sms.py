@@ -110,6 +110,7 @@ def test_console_backend_masks_pins_and_codes():
         phone="+996555123456",
         kind=SmsKind.WALLET_OPENED,
         text="Кошелек ЭЛСОМ 0555 12 34 56 открыт. Ваш PIN: 2580. Смените его: *900# -> 8 -> 3.",
+        secret="2580",
     )
     ConsoleBackend(stream=stream).send(message)
     printed = stream.getvalue()

@@ -30,7 +30,8 @@ def written():
 
 
 def receipt_of(page) -> str:
-    return re.search(r'name="receipt" value="(KB[0-9]{6}-[0-9]{6})"', page.content.decode()).group(1)
+    """The number the server drew, as the page shows it (it is not a field the browser posts back)."""
+    return re.search(r'data-testid="receipt-number">[^<]*?(KB[0-9]{6}-[0-9]{6})', page.content.decode()).group(1)
 
 
 @pytest.fixture

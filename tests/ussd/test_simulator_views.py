@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from sms.backends.virtual import VirtualPhoneBackend
 from sms.models import SmsKind, SmsMessage, SmsStatus
 from sms.outbox import sms_dispatch, sms_queue
 
@@ -56,12 +57,13 @@ def test_not_found_without_demo_mode(client, settings, url):
 
 
 def test_inbox_shows_only_sent_messages_of_that_number_newest_first(client, make_wallet):
+    virtual_phone = VirtualPhoneBackend()  # the demo's network: the phone keeps the PIN it received
     wallet = make_wallet(phone="+996555700010")  # queues the "wallet opened" SMS with the PIN
     make_wallet(phone="+996555700011")
-    sms_dispatch()
+    sms_dispatch(backend=virtual_phone)
     later = sms_queue(phone=wallet.phone, text="второе", kind=SmsKind.CASH_IN)
     SmsMessage.objects.filter(pk=later.pk).update(created_at=timezone.now() + timedelta(seconds=1))
-    sms_dispatch()
+    sms_dispatch(backend=virtual_phone)
     sms_queue(phone=wallet.phone, text="еще в очереди", kind=SmsKind.CASH_IN)
     failed = sms_queue(phone=wallet.phone, text="не дошло", kind=SmsKind.CASH_IN)
     SmsMessage.objects.filter(pk=failed.pk).update(status=SmsStatus.FAILED)

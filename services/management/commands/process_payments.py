@@ -6,6 +6,7 @@ from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
+from services.bulkhead import worker_patience
 from services.models import Payment, PaymentStatus
 from services.payments import payment_attempt
 
@@ -56,7 +57,8 @@ class Command(BaseCommand):
         ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:BATCH])
         done = {"committed": 0, "aborted": 0, "reserved": 0, "skipped": 0}
         for payment_id in ids:
-            payment = payment_attempt(payment_id=payment_id, ignore_schedule=options["all"])
+            with worker_patience():  # a sweeper, not a request: the provider's full timeout
+                payment = payment_attempt(payment_id=payment_id, ignore_schedule=options["all"])
             if payment is None:
                 done["skipped"] += 1
                 continue

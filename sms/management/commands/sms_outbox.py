@@ -16,7 +16,12 @@ class Command(DomainCommand):
         parser.add_argument("--phone", help="Only messages to this number, e.g. 0555123456")
         parser.add_argument("--json", action="store_true", help="One JSON array instead of lines of text")
         parser.add_argument("--limit", type=int, default=50, help="At most this many messages (default 50)")
-        parser.add_argument("--show-secrets", action="store_true", help="Show PINs and codes in clear (demo only)")
+        parser.add_argument(
+            "--show-secrets",
+            action="store_true",
+            help="Show PINs and codes in clear while they wait for delivery (demo only; a delivered message keeps "
+            "them starred)",
+        )
 
     def handle(self, *args, **options):
         if options["limit"] < 1:
