@@ -142,10 +142,21 @@ def phone_code_issue(
     challenge.refresh_from_db()
 
 
-def phone_code_verify(*, challenge: PhoneCode, code: str, before_guess: Callable[[], None] | None = None) -> None:
+def phone_code_verify(
+    *,
+    challenge: PhoneCode,
+    code: str,
+    before_guess: Callable[[], None] | None = None,
+    consume: bool = True,
+) -> None:
     """The flow's code, used up now; or CodeWrong (guesses left), CodeExpired, CodeVoid (no guesses left) or
     CodeMissing (none sent, or used already). `before_guess` runs only when the code is live and may still be
-    guessed, just before the guess is counted: the caller's own budget (it raises to refuse)."""
+    guessed, just before the guess is counted: the caller's own budget (it raises to refuse).
+
+    `consume` False: a right code only proves the phone and stays live until it expires, for the action that
+    follows to check it again (the app: a number without a wallet is told so only after its code, and the same
+    code then opens the wallet). Its guess is given back, so that proving the phone costs none of the code's
+    guesses; a wrong code is counted as ever."""
     challenge.refresh_from_db()
     if not challenge.code_hash or challenge.used_at is not None:
         raise CodeMissing(MSG_CODE_VOID)
@@ -159,7 +170,12 @@ def phone_code_verify(*, challenge: PhoneCode, code: str, before_guess: Callable
     if not PhoneCode.objects.filter(pk=challenge.pk, guesses__lt=CODE_MAX_GUESSES).update(guesses=F("guesses") + 1):
         raise CodeVoid(MSG_CODE_VOID)
     if constant_time_compare(challenge.code_hash, _code_hash(challenge, code)):
-        if PhoneCode.objects.filter(pk=challenge.pk, used_at__isnull=True).update(used_at=timezone.now()):
+        live = PhoneCode.objects.filter(pk=challenge.pk, used_at__isnull=True)
+        if consume:
+            done = live.update(used_at=timezone.now())
+        else:
+            done = live.filter(guesses__gt=0).update(guesses=F("guesses") - 1)
+        if done:
             return
         raise CodeMissing(MSG_CODE_VOID)  # used by a concurrent request a moment ago
     challenge.refresh_from_db()

@@ -59,7 +59,6 @@ def _challenge(result: Challenge) -> dict:
     return {
         "challenge": result.token,
         "phone": result.phone,
-        "wallet_exists": result.wallet_exists,
         "resend_after": result.resend_after,
     }
 
@@ -78,7 +77,8 @@ def _signed_in(result: SignedIn) -> dict:
 
 @api.post("/auth/code", auth=None, response={202: ChallengeOut, **ERRORS_PUBLIC}, tags=["sign-in"])
 def auth_code(request, payload: CodeRequest):
-    """Send an SMS code to the number. wallet_exists false: the same code opens a wallet (POST /wallets)."""
+    """Send an SMS code to the number. The answer is the same for every number, with a wallet or without (and
+    a blocked wallet's phone gets no code): POST /auth/token tells, after a right code, whether it has a wallet."""
     return Status(202, _challenge(app_code_request(phone=payload.phone, client_ip=client_ip(request))))
 
 
@@ -89,7 +89,8 @@ def auth_code_resend(request, payload: ResendRequest):
 
 @api.post("/auth/token", auth=None, response={201: SignedInOut, **ERRORS_PUBLIC}, tags=["sign-in"])
 def auth_token(request, payload: TokenRequest):
-    """The SMS code -> a device token (shown once)."""
+    """The SMS code -> a device token (shown once). A right code for a number without a wallet: 404
+    wallet_not_found, and the code stays usable: POST /wallets with the same challenge and code opens one."""
     result = app_sign_in(
         challenge=payload.challenge, code=payload.code, device_name=payload.device_name, client_ip=client_ip(request)
     )
@@ -98,7 +99,8 @@ def auth_token(request, payload: TokenRequest):
 
 @api.post("/wallets", auth=None, response={201: SignedInOut, **ERRORS_PUBLIC}, tags=["sign-in"])
 def wallet_open(request, payload: WalletOpenRequest):
-    """Open a wallet for the challenge's number (any Kyrgyz mobile number); the PIN arrives by SMS."""
+    """Open a wallet for the challenge's number (any Kyrgyz mobile number); the PIN arrives by SMS. A right code
+    for a number that has a wallet: 409 wallet_exists, and the code stays usable for POST /auth/token."""
     result = app_wallet_open(
         challenge=payload.challenge,
         code=payload.code,

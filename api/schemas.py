@@ -31,9 +31,10 @@ class ResendRequest(Schema):
 
 
 class ChallengeOut(Schema):
+    """The same for every number: whether it has a wallet is told only after its code (POST /auth/token)."""
+
     challenge: str
     phone: str
-    wallet_exists: bool
     resend_after: int
 
 

@@ -2,7 +2,11 @@
 
 A challenge is one PhoneCode flow (accounts/codes.py: its limits per flow, number and address), handed to the
 app as an opaque signed id, so that nobody can step through other people's flows. When the number has no wallet
-the same code opens one (wallet_register, channel app): any Kyrgyz mobile number, O! included."""
+the same code opens one (wallet_register, channel app): any Kyrgyz mobile number, O! included.
+
+Whether a number has a wallet (and whether it is blocked) is told only to whoever proved the phone with its code
+(issue 18): a code is asked for and answered alike for every number, and a refused code (wrong, expired, void) is
+refused alike whatever the number."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,7 +37,6 @@ CHALLENGE_MAX_AGE = timedelta(minutes=30)
 class Challenge:
     token: str  # what the app sends back
     phone: str
-    wallet_exists: bool
     resend_after: int  # seconds until another code may be asked for
 
 
@@ -80,7 +83,6 @@ def _send(flow: PhoneCode, wallet: Wallet | None, client_ip: str) -> Challenge:
     return Challenge(
         token=_challenge_token(flow),
         phone=flow.phone,
-        wallet_exists=wallet is not None,
         resend_after=int(CODE_RESEND_AFTER.total_seconds()),
     )
 
@@ -97,8 +99,9 @@ def _wallet_of(phone: str) -> Wallet | None:
 
 def app_code_request(*, phone: str, client_ip: str) -> Challenge:
     """Start a sign-in (or a wallet opening) for a typed number and send the first code. Raises InvalidPhone,
-    Throttled, CodeNotSent (CodeTooSoon, CodesExhausted, CodeRateLimited). A blocked wallet's number is answered
-    like an active one's (but its phone gets no code): the answer does not tell a stranger it is blocked."""
+    Throttled, CodeNotSent (CodeTooSoon, CodesExhausted, CodeRateLimited). Every number is answered alike, limits
+    included: an active wallet's, a blocked one's (whose phone gets no code) and one without a wallet (whose phone
+    gets the code that opens one), so that the answer tells a stranger nothing about the number."""
     number = phone_parse(phone)
     api_throttle("code-request-address", client_ip)
     wallet = _wallet_of(number.e164)
@@ -111,27 +114,33 @@ def app_code_resend(*, challenge: str, client_ip: str) -> Challenge:
     return _send(flow, _wallet_of(flow.phone), client_ip)
 
 
-def _code_verify(flow: PhoneCode, code: str, client_ip: str) -> None:
+def _code_verify(flow: PhoneCode, code: str, client_ip: str, *, consume: bool) -> None:
     """The code of the flow, or its refusal (accounts.errors.CodeRejected); each guess is counted (per flow by
     accounts/codes.py, per address and per number AND address here) before it is compared. The number's budget
     is keyed by the requester's address too and spent only on a guess at a live code: a stranger's guesses, or
-    guesses at a void code, never use up the holder's."""
+    guesses at a void code, never use up the holder's. `consume` False: a right code stays live (it proved the
+    phone, and the action that follows checks it again)."""
     api_throttle("code-check-address", client_ip)
     phone_code_verify(
-        challenge=flow, code=code, before_guess=lambda: api_throttle("code-check-phone", f"{flow.phone}:{client_ip}")
+        challenge=flow,
+        code=code,
+        before_guess=lambda: api_throttle("code-check-phone", f"{flow.phone}:{client_ip}"),
+        consume=consume,
     )
 
 
 def app_sign_in(*, challenge: str, code: str, device_name: str, client_ip: str) -> SignedIn:
-    """The code proves the number: a token for this device of its wallet. Raises WalletNotFound (open one with
-    app_wallet_open), WalletBlocked, the code's errors."""
+    """The code proves the number: a token for this device of its wallet. Raises the code's errors, then
+    WalletNotFound (the code stays live: the same challenge and code open a wallet with app_wallet_open),
+    WalletBlocked."""
     flow = _challenge_flow(challenge)
     wallet = _wallet_of(flow.phone)
+    # The code first: only someone who proved the phone is told that it has no wallet, or that its wallet is
+    # blocked (a blocked wallet's phone gets no code, so a stranger with its challenge only ever hears «wrong
+    # code», as for an active one or for a number without a wallet).
+    _code_verify(flow, code, client_ip, consume=wallet is not None)
     if wallet is None:
         raise WalletNotFound(MSG_WALLET_NOT_FOUND, phone=phone_parse(flow.phone).national)
-    # The code first: only someone who proved the phone is told the wallet is blocked (a blocked wallet's phone
-    # gets no code, so a stranger with its challenge only ever hears «wrong code», as for an active one).
-    _code_verify(flow, code, client_ip)
     wallet_ensure_active(wallet)
     device, secret = device_token_issue(wallet=wallet, name=device_name)
     return SignedIn(device=device, secret=secret)
@@ -149,7 +158,8 @@ def app_wallet_open(
     client_ip: str,
 ) -> SignedIn:
     """Open a wallet for the challenge's number (the PIN goes by SMS) and sign this device in. Name, INN, offer
-    and language are checked before the code, so that a typo does not use the code up."""
+    and language are checked before the code, so that a typo does not use the code up. Raises WalletExists only
+    after a right code (which then stays live: the same challenge and code sign in with app_sign_in)."""
     flow = _challenge_flow(challenge)
     name_parse(full_name)
     inn_parse_personal(inn)
@@ -157,9 +167,10 @@ def app_wallet_open(
         raise ApiError(MSG_OFFER_NOT_ACCEPTED, code="offer_not_accepted")
     if language not in Language.values:
         language = Language.RU
-    if _wallet_of(flow.phone) is not None:
+    exists = _wallet_of(flow.phone) is not None
+    _code_verify(flow, code, client_ip, consume=not exists)
+    if exists:
         raise WalletExists(MSG_WALLET_EXISTS)
-    _code_verify(flow, code, client_ip)
     with transaction.atomic():
         wallet, _pin = wallet_register(
             phone=flow.phone,

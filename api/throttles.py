@@ -13,7 +13,7 @@ from core.throttle import throttle_take
 
 # name -> (limit, window seconds); settings.API_THROTTLES overrides single entries.
 DEFAULT_LIMITS = {
-    "code-request-address": (30, 600),  # /auth/code per client address: each answer tells whether a wallet exists
+    "code-request-address": (30, 600),  # /auth/code per client address: each one sends an SMS (to any number)
     # Code guesses per number AND address, over all the number's challenges, spent only on a guess at a live code
     # (api/signin.py). Keyed by the number alone, a stranger's ten guesses locked the holder out of the app for an
     # hour; keyed by both, a stranger spends only their own budget.

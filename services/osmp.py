@@ -223,7 +223,7 @@ class OsmpClient:
         report_url = self.url.rstrip("/") + "/report/"
         try:
             with self._client() as client:
-                response = client.get(report_url, params={"date": day.isoformat()})
+                response = client.get(report_url, params={"date": day.isoformat()}, timeout=TOOLS_TIMEOUT)
         except httpx.HTTPError as exc:
             raise OsmpError(f"report for {day}: {type(exc).__name__}: {exc}") from exc
         if response.status_code != 200:
@@ -265,7 +265,7 @@ class OsmpClient:
             data["ttl"] = str(ttl)
         try:
             with self._client() as client:
-                response = client.post(self.url.rstrip("/") + "/faults/", data=data)
+                response = client.post(self.url.rstrip("/") + "/faults/", data=data, timeout=TOOLS_TIMEOUT)
         except httpx.HTTPError as exc:
             raise OsmpError(f"fault switch: {type(exc).__name__}: {exc}") from exc
         try:
@@ -282,7 +282,9 @@ class OsmpClient:
         switch). Answers {"inn", "name", "created"}; raises OsmpError when it cannot be had."""
         try:
             with self._client() as client:
-                response = client.post(self.url.rstrip("/") + "/companies/", data={"inn": inn, "name": name})
+                response = client.post(
+                    self.url.rstrip("/") + "/companies/", data={"inn": inn, "name": name}, timeout=TOOLS_TIMEOUT
+                )
         except httpx.HTTPError as exc:
             raise OsmpError(f"company register: {type(exc).__name__}: {exc}") from exc
         try:
@@ -297,6 +299,10 @@ class OsmpClient:
 
 
 MAX_REPORT_BYTES = 8 * 1024 * 1024
+# The report, the fault switch and the company register are tools (reconciliation, training), not a payment's
+# call: nobody's payment waits for them, and they do more work at the provider than a check; they get their own
+# patience instead of the payment's timeouts.
+TOOLS_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # GateLimits' fields and the OSMP_ENDPOINTS keys that set them.
 GATE_SETTINGS = {
     "concurrency": "CONCURRENCY",

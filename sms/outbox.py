@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -119,7 +119,10 @@ def _claim_due(dispatcher_id: str, limit: int) -> list[SmsMessage]:
         SmsMessage.objects.filter(id__in=ids, status=SmsStatus.QUEUED).update(
             status=SmsStatus.SENDING, claimed_by=dispatcher_id, claimed_at=now
         )
-    return list(SmsMessage.objects.filter(id__in=ids, claimed_by=dispatcher_id, status=SmsStatus.SENDING))
+    # Delivered in the order they fell due (the model's default order is newest first): a phone receives a batch
+    # as it was queued, and its inbox, newest delivery first, lists them as they happened.
+    claimed = SmsMessage.objects.filter(id__in=ids, claimed_by=dispatcher_id, status=SmsStatus.SENDING)
+    return list(claimed.order_by("next_attempt_at", "id"))
 
 
 def _fail_stale_sends() -> int:
@@ -172,11 +175,15 @@ def sms_dispatch(*, limit: int = BATCH_SIZE, backend=None) -> dict[str, int]:
 
 @transaction.atomic
 def sms_requeue(*, message: SmsMessage, actor, reason: str) -> bool:
-    """Send a failed message again (a person decided it is safe). Returns False if it was not failed, or if it
-    carried a PIN or code: its text kept only the starred form (the holder asks for a new code, the call-centre
-    sends a new PIN)."""
+    """Send a failed message again (a person decided it is safe). Returns False if it was not failed, if another
+    copy of it is already on its way (queued or sending: the holder would get both), or if it carried a PIN or
+    code: its text kept only the starred form (the holder asks for a new code, the call-centre sends a new PIN)."""
     staff_require(actor, StaffPermission.RESEND_SMS, phone=message.phone)
     reason = audit_reason(reason)
+    first_id = message.resent_from_id or message.pk
+    _chain_lock(first_id=first_id)
+    if _undelivered_of(first_id=first_id) is not None:
+        return False
     requeued = bool(
         SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.FAILED)
         .exclude(kind__in=SECRET_KINDS)
@@ -196,6 +203,24 @@ def sms_requeue(*, message: SmsMessage, actor, reason: str) -> bool:
     return requeued
 
 
+def _chain_lock(*, first_id: int) -> None:
+    """Lock the first message of a chain (it and its call-centre copies): two resends of one message, from two
+    agents or a double click, take turns, so the second sees the copy the first queued. PostgreSQL locks the row;
+    on SQLite the IMMEDIATE transaction already holds the database's write lock."""
+    list(SmsMessage.objects.select_for_update(of=("self",)).filter(pk=first_id).values_list("pk", flat=True))
+
+
+def _undelivered_of(*, first_id: int) -> SmsMessage | None:
+    """The copy of a message (or the message itself) still on its way to the phone: queued, retrying after a
+    gateway failure, or being sent. At most one exists: resends and requeues reuse it rather than add another."""
+    return (
+        SmsMessage.objects.filter(Q(pk=first_id) | Q(resent_from_id=first_id))
+        .filter(status__in=(SmsStatus.QUEUED, SmsStatus.SENDING))
+        .order_by("-id")
+        .first()
+    )
+
+
 def _wallet_id_of(message: SmsMessage) -> int | None:
     return Wallet.objects.filter(phone=message.phone).values_list("pk", flat=True).first()
 
@@ -211,16 +236,31 @@ def sms_last_payment_message(*, phone: str, payment=None) -> SmsMessage | None:
 @transaction.atomic
 def sms_resend_payment(*, wallet, actor, reason: str, payment=None) -> SmsMessage:
     """Call-centre: «the SMS did not come». A copy of the last payment SMS (of `payment`, if given) is queued as
-    a new message — the first stays as it was, delivered or failed, for the record. Returns the copy."""
+    a new message — the first stays as it was, delivered or failed, for the record. Returns the message that will
+    reach the phone.
+
+    One delivery per message: if a copy (or the first message) is still on its way — queued, or retrying while the
+    gateway fails — that one is brought forward (due now, its attempts counted afresh) instead of queueing another,
+    which the holder would get as a duplicate once the gateway recovers."""
     staff_require(actor, StaffPermission.RESEND_SMS, wallet=wallet)
     reason = audit_reason(reason)
     original = sms_last_payment_message(phone=wallet.phone, payment=payment)
     if original is None:
         raise NothingToResend(MSG_NO_PAYMENT_SMS)
     first = original.resent_from or original
-    copy = sms_queue(
-        phone=original.phone, text=original.text, kind=original.kind, payment=original.payment, resent_from=first
-    )
+    _chain_lock(first_id=first.pk)
+    pending = _undelivered_of(first_id=first.pk)
+    if pending is not None:
+        # A message being sent (SENDING) is left alone: its dispatcher records the outcome, and a failure puts it
+        # back in the queue, where the next resend finds it.
+        SmsMessage.objects.filter(pk=pending.pk, status=SmsStatus.QUEUED).update(
+            attempts=0, next_attempt_at=timezone.now()
+        )
+        sent = pending
+    else:
+        sent = sms_queue(
+            phone=original.phone, text=original.text, kind=original.kind, payment=original.payment, resent_from=first
+        )
     audit_record(
         actor=actor,
         action=StaffAction.SMS_RESEND,
@@ -228,6 +268,6 @@ def sms_resend_payment(*, wallet, actor, reason: str, payment=None) -> SmsMessag
         payment=original.payment,
         reason=reason,
         before={"sms": original.pk, "status": original.status},
-        after={"sms": copy.pk, "status": copy.status},
+        after={"sms": sent.pk, "status": sent.status, "reused": pending is not None},
     )
-    return copy
+    return sent

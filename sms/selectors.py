@@ -11,11 +11,15 @@ def sms_list(*, phone: str | None = None) -> QuerySet[SmsMessage]:
 
 
 def sms_inbox(*, phone: str) -> QuerySet[SmsMessage]:
-    """What the phone with this number has received, each with `received_text`: as the demo's virtual phone got it
-    (PINs and codes in clear, from its own store), else the outbox's text, which keeps them starred."""
+    """What the phone with this number has received, newest delivery first, each with `received_text`: as the demo's
+    virtual phone got it (PINs and codes in clear, from its own store), else the outbox's text, which keeps them
+    starred."""
     received = DemoInbox.objects.filter(message=OuterRef("pk")).values("text")[:1]
     return (
         sms_list(phone=phone)
         .filter(status=SmsStatus.SENT)
         .annotate(received_text=Coalesce(Subquery(received), F("text")))
+        # As a phone lists them: by when each arrived, newest first. A message queued earlier may arrive later (it
+        # waited out a gateway failure), and the inbox shows the delivery time.
+        .order_by("-sent_at", "-id")
     )

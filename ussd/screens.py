@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.idempotency import idempotency_key_ussd
-from core.money import InvalidAmount, format_som, parse_amount
+from core.money import MSG_AMOUNT_NOT_POSITIVE, InvalidAmount, format_som, parse_amount
 from services.account_rules import InvalidAccount, account_parse
 from services.catalog import catalog
 from services.errors import (
@@ -36,6 +36,8 @@ from wallet.operations import (
     wallet_register,
 )
 
+# A company's name on the confirm screen is cut to fit, but not shorter than this.
+HOLDER_MIN_CHARS = 8
 # Short texts: a Cyrillic screen holds 80 characters, error and question together.
 MSG_NAME = gettext_lazy("Неверное имя.")
 MSG_INN = gettext_lazy("Неверный ИНН.")
@@ -71,6 +73,7 @@ RETRY_MESSAGES = [
     MSG_INN,
     MSG_ACCOUNT,
     MSG_AMOUNT,
+    MSG_AMOUNT_NOT_POSITIVE,
     MSG_AMOUNT_RANGE,
     MSG_NO_FUNDS,
     MSG_WRONG_PIN,
@@ -117,7 +120,7 @@ def pin_locked_text() -> str:
 
 
 def _short(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
 Told = TypeVar("Told")  # what a table of refusals gives for a class: the step, or how to make it
@@ -252,6 +255,11 @@ def _account_refused(ctx: Ctx, service: Service, error: DomainError) -> Step:
     return Goto("pay_account", error=PROVIDER_REFUSALS_SHORT.get(error.params.get("result"), MSG_ACCOUNT_REFUSED))
 
 
+def _amount_invalid(ctx: Ctx, service: Service, error: DomainError) -> Step:
+    # 0 is told as the web and the app tell it; the rest of the malformed amounts in the screen's short words.
+    return Retry(MSG_AMOUNT_NOT_POSITIVE if error.message == MSG_AMOUNT_NOT_POSITIVE else MSG_AMOUNT)
+
+
 # The amount step's refusals (payment_quote's: its checks, then the provider's), by class.
 AMOUNT_REFUSALS: dict[type[DomainError], Callable[[Ctx, Service, DomainError], Step]] = {
     WalletBlocked: lambda ctx, service, error: Finish(blocked_text()),
@@ -259,7 +267,8 @@ AMOUNT_REFUSALS: dict[type[DomainError], Callable[[Ctx, Service, DomainError], S
     AmountOutOfRange: _amount_out_of_range,
     ProviderUnavailable: lambda ctx, service, error: Finish(MSG_PROVIDER_DOWN),
     ProviderRefusedAccount: _account_refused,
-    DomainError: lambda ctx, service, error: Retry(MSG_AMOUNT),  # a malformed amount (InvalidAmount)
+    InvalidAmount: _amount_invalid,
+    DomainError: lambda ctx, service, error: Retry(MSG_AMOUNT),
 }
 
 
@@ -302,25 +311,37 @@ def _confirm_text(ctx: Ctx) -> str:
         )
     except DomainError as error:  # the service changed since the amount was accepted; the PIN step says so too
         return _short(str(error), 75)
-    label = service.display_account_label
     amount = format_som(quote.amount)
-    holder = quote.account_holder
     money = [_("Сумма: %(amount)s сом") % {"amount": amount}]
     if quote.commission:
         money.append(_("Комиссия: %(commission)s сом") % {"commission": format_som(quote.commission)})
-    labelled, bare = [f"{label}: {quote.account}", *money], [quote.account, *money]
-    # The company's name from the provider's check first, if it fits with the INN and the amount (seed 2.8).
-    layouts = ([[holder, *labelled], [holder, *bare]] if holder else []) + [labelled]
+    # The account always under its label («ИНН компании: …»): the company's name is what gives way, cut to fit
+    # (seed 2.8 puts it first), then left out. The label goes only in the last, compact form, for an admin's
+    # extreme settings (a 30-character label with a 30-digit account) where it cannot fit at all.
+    account_line = f"{service.display_account_label}: {quote.account}"
+    total = f"{amount} + {format_som(quote.commission)} {_('сом')}"
+    layouts = (
+        [account_line, *money, _("Введите PIN:")],
+        [account_line, total, "PIN:"],
+        [quote.account, total, "PIN:"],
+    )
     for lines in layouts:
-        full = "\n".join([*lines, _("Введите PIN:")])
-        if screen_fits(full):
-            return full
-    compact = f"{quote.account}\n{amount} + {format_som(quote.commission)} {_('сом')}\nPIN:"
-    for width in (24, 16, 0):
-        text = f"{_short(holder, width)}\n{compact}" if holder and width else compact
-        if screen_fits(text):
+        text = _under_holder(quote.account_holder, lines)
+        if text is not None:
             return text
-    return compact
+    return "\n".join(layouts[-1])
+
+
+def _under_holder(holder: str, lines: list[str]) -> str | None:
+    """The lines under the company's name, the name shortened as far as the screen needs (not below
+    HOLDER_MIN_CHARS: less tells the holder nothing), or left out; None when the lines alone do not fit."""
+    body = "\n".join(lines)
+    if holder:
+        for width in range(len(holder), HOLDER_MIN_CHARS - 1, -1):
+            text = f"{_short(holder, width)}\n{body}"
+            if screen_fits(text):
+                return text
+    return body if screen_fits(body) else None
 
 
 # The PIN's refusals, wherever it is asked: a wrong PIN is asked again with the tries left; a locked PIN or wallet
@@ -464,7 +485,9 @@ NODES = {
     "categories": Menu(gettext_lazy("Оплатить счет"), _categories),
     "services": Menu(_category_title, _services),
     "pay_account": Input(_account_prompt, _account),
-    "pay_amount": Input(gettext_lazy("Введите сумму (сом):"), _amount),
+    # No «0 Назад» on this screen, so 0 is an amount (refused: «Сумма должна быть больше нуля»), not a way back;
+    # «00» still leads to the main menu.
+    "pay_amount": Input(gettext_lazy("Введите сумму (сом):"), _amount, back=False),
     "pay_confirm": Input(_confirm_text, _pay, retry_text=gettext_lazy("Введите PIN:")),
     "settings": Menu(
         gettext_lazy("Баланс/Настройки"),

@@ -13,8 +13,12 @@ export function language() {
 export function preferredLanguage() {
   const stored = localStorage.getItem(STORAGE_KEY);
   if (LANGUAGES.includes(stored)) return stored;
-  const browser = (navigator.language || "ru").slice(0, 2);
-  return LANGUAGES.includes(browser) ? browser : "ru";
+  // As on the website: Russian unless the phone prefers Kyrgyz (before Russian); English only when chosen.
+  for (const tag of navigator.languages || [navigator.language || "ru"]) {
+    const code = String(tag).slice(0, 2).toLowerCase();
+    if (code === "ky" || code === "ru") return code;
+  }
+  return "ru";
 }
 
 export async function loadLanguage(code, cataloguesUrl) {

@@ -150,17 +150,36 @@ export function signIn(ctx, _params, notice) {
   phone.focus();
 }
 
+// The code first, for every number: /auth/code answers alike whether the number has a wallet or not, and only
+// /auth/token after a right code says «no wallet» (404 wallet_not_found). Then the same screen asks for the name,
+// INN and the offer, keeps the code typed (it stays usable) and opens the wallet with it (POST /wallets).
 export function code(ctx) {
   const challenge = stored.get(CHALLENGE_KEY);
   if (!challenge) return ctx.go("#/sign-in");
-  const opening = !challenge.wallet_exists;
   const box = alertBox();
   const sentBox = h("div", { class: "alert alert-info", role: "status", text: t("Код отправлен в SMS на номер %(phone)s.", { phone: national(challenge.phone) }) });
+  const heading = title("");
   const codeInput = h("input", { name: "code", autocomplete: "one-time-code", inputmode: "numeric", maxlength: 12, required: true });
   const fullName = h("input", { name: "full_name", autocomplete: "name", maxlength: 200 });
   const inn = h("input", { name: "inn", inputmode: "numeric", maxlength: 40, autocomplete: "off" });
   const offer = h("input", { type: "checkbox", class: "form-check-input", id: "offer", name: "offer" });
-  const submit = h("button", { class: "btn btn-primary btn-lg w-100", type: "submit", text: opening ? t("Открыть кошелек") : t("Войти") });
+  const submit = h("button", { class: "btn btn-primary btn-lg w-100", type: "submit" });
+  const opening = h("div", { hidden: true, dataset: { testid: "opening" } },
+    h("p", { class: "fw-semibold", text: t("Кошелька ЭЛСОМ с этим номером еще нет: откройте его.") }),
+    field(t("Имя и фамилия"), fullName),
+    field(t("Личный ИНН"), inn, t("14 цифр, как в вашей ID-карте.")),
+    h("div", { class: "form-check mb-3" }, offer,
+      h("label", { class: "form-check-label", for: "offer" }, t("Я соглашаюсь с условиями"), " ",
+        h("a", { href: ctx.config.offer, target: "_blank", rel: "noopener", text: t("публичной оферты") }))));
+  // Known only after a right code; kept with the challenge, so that a re-render (a language switch) keeps the form.
+  const showOpening = (on) => {
+    challenge.opening = on;
+    stored.set(CHALLENGE_KEY, challenge);
+    opening.hidden = !on;
+    heading.textContent = on ? t("Открытие кошелька") : t("Подтвердите номер");
+    submit.textContent = on ? t("Открыть кошелек") : t("Войти");
+  };
+  showOpening(Boolean(challenge.opening));
   const resend = h("button", { class: "btn btn-link px-0", type: "button", text: t("Отправить код еще раз") });
   const wait = h("p", { class: "text-muted small mb-0" });
   const tick = () => {
@@ -188,34 +207,37 @@ export function code(ctx) {
     event.preventDefault();
     busy(submit, true);
     const proof = { challenge: challenge.challenge, code: codeInput.value.replace(/\s/g, ""), device_name: deviceName() };
+    const opened = challenge.opening;
     try {
-      const signedIn = opening
+      const signedIn = opened
         ? await api.post("wallets", { ...proof, full_name: fullName.value, inn: inn.value, offer_accepted: offer.checked, language: language() })
         : await api.post("auth/token", proof);
       token.set(signedIn.token);
       stored.clear(CHALLENGE_KEY);
-      ctx.go("#/home", opening ? t("Кошелек открыт. PIN для оплаты придет в SMS.") : "");
+      ctx.go("#/home", opened ? t("Кошелек открыт. PIN для оплаты придет в SMS.") : "");
     } catch (error) {
-      failed(ctx, box, error);
+      const refused = error instanceof ApiError ? error.code : "";
+      if (!opened && refused === "wallet_not_found") {
+        say(box, "");
+        showOpening(true);
+        fullName.focus();
+      } else {
+        // Opened meanwhile (another channel): the code is still usable, «Войти» signs in with it.
+        if (opened && refused === "wallet_exists") showOpening(false);
+        failed(ctx, box, error);
+      }
     } finally {
       busy(submit, false);
     }
   } } },
   box,
   field(t("Код из SMS"), codeInput),
-  opening ? [
-    h("p", { class: "fw-semibold", text: t("Кошелька ЭЛСОМ с этим номером еще нет: откройте его.") }),
-    field(t("Имя и фамилия"), fullName),
-    field(t("Личный ИНН"), inn, t("14 цифр, как в вашей ID-карте.")),
-    h("div", { class: "form-check mb-3" }, offer,
-      h("label", { class: "form-check-label", for: "offer" }, t("Я соглашаюсь с условиями"), " ",
-        h("a", { href: ctx.config.offer, target: "_blank", rel: "noopener", text: t("публичной оферты") }))),
-  ] : null,
+  opening,
   submit);
   const simulator = ctx.config.simulator
     ? h("p", { class: "small" }, h("a", { href: `${ctx.config.simulator}?phone=0${challenge.phone.slice(4)}`, target: "_blank", rel: "noopener", dataset: { testid: "simulator-link" }, text: t("Демо: SMS придет во входящие виртуального телефона") }))
     : null;
-  mount(ctx.root, title(opening ? t("Открытие кошелька") : t("Подтвердите номер")), sentBox, simulator, form, h("div", { class: "mt-2" }, resend, wait),
+  mount(ctx.root, heading, sentBox, simulator, form, h("div", { class: "mt-2" }, resend, wait),
     h("p", { class: "mt-3" }, h("a", { href: "#/sign-in", text: t("Другой номер") })));
   codeInput.focus();
 }

@@ -15,13 +15,14 @@ from wallet.models import OpenedChannel, Wallet
 pytestmark = pytest.mark.django_db
 O_NUMBER = "0700 123 456"
 PERSONAL_INN = "12505199000123"
+CHALLENGE_KEYS = {"challenge", "phone", "resend_after"}  # the same for every number (issue 18)
 
 
 def test_sign_in_gives_a_token_that_is_stored_only_as_a_hash(app, wallet, sms_outbox):
     started = app.post("/auth/code", {"phone": wallet.phone[4:]})
     assert started.status_code == 202
     body = started.json()
-    assert body["phone"] == wallet.phone and body["wallet_exists"] is True and body["resend_after"] == 60
+    assert set(body) == CHALLENGE_KEYS and body["phone"] == wallet.phone and body["resend_after"] == 60
     assert "Код для входа в приложение" in sms_outbox.last(wallet.phone).text
     signed = app.post(
         "/auth/token",
@@ -72,13 +73,26 @@ def test_invalid_and_foreign_numbers(app):
     assert_error(app.post("/auth/code", {"phone": "+7 912 345 67 89"}), 400, "invalid_phone")
 
 
+def _wrong(right: str) -> str:
+    return f"{(int(right) + 1) % 1_000_000:06d}"
+
+
 def test_no_wallet_token_is_404_and_opening_one_works_for_an_o_number(app, sms_outbox):
     started = app.post("/auth/code", {"phone": O_NUMBER}).json()
-    assert started["wallet_exists"] is False
+    assert set(started) == CHALLENGE_KEYS
     phone = started["phone"]
     assert "Код для открытия кошелька" in sms_outbox.last(phone).text
     code = sms_code(sms_outbox, phone)
-    assert_error(app.post("/auth/token", {"challenge": started["challenge"], "code": code}), 404, "wallet_not_found")
+    # a wrong code is refused as for any number: nothing tells that the number has no wallet
+    wrong = assert_error(
+        app.post("/auth/token", {"challenge": started["challenge"], "code": _wrong(code)}), 400, "wrong_code"
+    )
+    assert wrong["params"]["attempts_left"] == 2
+    # the right code: «no wallet», and the code stays usable (twice over: a right code spends no guess)
+    for _ in range(2):
+        token = app.post("/auth/token", {"challenge": started["challenge"], "code": code})
+        assert_error(token, 404, "wallet_not_found")
+    assert not DeviceToken.objects.exists()
     form = {
         "challenge": started["challenge"],
         "code": code,
@@ -100,12 +114,42 @@ def test_no_wallet_token_is_404_and_opening_one_works_for_an_o_number(app, sms_o
     assert opened.json()["profile"]["operator"] == "o"
     app.token = opened.json()["token"]
     assert app.get("/me").json()["phone"] == phone
-    # The code is used up; a second opening is refused before any code is checked.
+    # The code is used up by the opening.
+    assert_error(app.post("/auth/token", {"challenge": started["challenge"], "code": code}), 400, "code_void")
+    # A second opening: the same answer to /auth/code; /wallets refuses a wrong code as «wrong code», not «exists»
     again = app.post("/auth/code", {"phone": phone}).json()
-    assert again["wallet_exists"] is True
-    assert_error(
-        app.post("/wallets", {**form, "challenge": again["challenge"], "offer_accepted": True}), 409, "wallet_exists"
-    )
+    assert set(again) == CHALLENGE_KEYS
+    second = {**form, "challenge": again["challenge"], "offer_accepted": True}
+    assert_error(app.post("/wallets", second), 400, "wrong_code")  # `code` is the first challenge's
+    # after the right code: 409, and the code stays usable for signing in
+    new_code = sms_code(sms_outbox, phone)
+    assert_error(app.post("/wallets", {**second, "code": new_code}), 409, "wallet_exists")
+    assert Wallet.objects.filter(phone=phone).count() == 1
+    signed = app.post("/auth/token", {"challenge": again["challenge"], "code": new_code})
+    assert signed.status_code == 201, signed.content
+
+
+def test_a_right_code_after_two_wrong_ones_still_opens_the_wallet(app, sms_outbox):
+    """Proving the phone at /auth/token gives its guess back: two typos, the right code (404), then /wallets
+    with the same code opens the wallet instead of finding the code void."""
+    started = app.post("/auth/code", {"phone": "0555 70 70 71"}).json()
+    code = sms_code(sms_outbox, started["phone"])
+    for left in (2, 1):
+        typo = assert_error(
+            app.post("/auth/token", {"challenge": started["challenge"], "code": _wrong(code)}), 400, "wrong_code"
+        )
+        assert typo["params"]["attempts_left"] == left
+    assert_error(app.post("/auth/token", {"challenge": started["challenge"], "code": code}), 404, "wallet_not_found")
+    form = {"full_name": "Айгуль Токтосунова", "inn": PERSONAL_INN, "offer_accepted": True}
+    opened = app.post("/wallets", {**form, "challenge": started["challenge"], "code": code})
+    assert opened.status_code == 201, opened.content
+    assert Wallet.objects.get(phone=started["phone"]).opened_channel == OpenedChannel.APP
+
+
+def test_the_schema_of_auth_code_tells_nothing_about_the_wallet(app):
+    schemas = app.get("/openapi.json").json()["components"]["schemas"]
+    assert set(schemas["ChallengeOut"]["properties"]) == CHALLENGE_KEYS
+    assert set(schemas["ChallengeOut"]["required"]) == CHALLENGE_KEYS
 
 
 def test_blocked_wallet_gets_no_code(app, wallet, sms_outbox):
@@ -115,7 +159,7 @@ def test_blocked_wallet_gets_no_code(app, wallet, sms_outbox):
 
     wallet_set_status(wallet=wallet, status="blocked", actor=SYSTEM, reason="test block")
     response = app.post("/auth/code", {"phone": wallet.phone})
-    assert response.status_code == 202 and response.json()["wallet_exists"] is True
+    assert response.status_code == 202 and set(response.json()) == CHALLENGE_KEYS
     assert sms_outbox.last(wallet.phone) is None or sms_outbox.last(wallet.phone).kind != "code"
 
 

@@ -1,5 +1,6 @@
 """Issue 18 in the app: a stranger's code requests and wrong guesses never lock the holder out of the app, and
-/auth/code answers a blocked wallet's number as it answers an active one's."""
+/auth/code answers every number alike: an active wallet's, a blocked one's and one without a wallet (whether a
+number has a wallet is told only after its code)."""
 
 import pytest
 from django.test import Client
@@ -88,7 +89,7 @@ def test_three_addresses_asking_five_codes_each_leave_the_holder_codes(wallet, s
     assert signed.status_code == 201
 
 
-# --- /auth/code tells nobody that a wallet is blocked ---------------------------------------------------------------
+# --- /auth/code tells nobody whether a number has a wallet, or that it is blocked ---------------------------------
 
 
 def _shape(response) -> tuple:
@@ -96,7 +97,7 @@ def _shape(response) -> tuple:
     return response.status_code, sorted(body), body["resend_after"], type(body["challenge"]), len(body["phone"])
 
 
-def test_auth_code_answers_a_blocked_wallet_like_an_active_one(make_wallet, sms_outbox):
+def test_auth_code_answers_every_number_alike(make_wallet, sms_outbox):
     from wallet.operations import wallet_set_status
 
     active, blocked = make_wallet(), make_wallet()
@@ -106,16 +107,38 @@ def test_auth_code_answers_a_blocked_wallet_like_an_active_one(make_wallet, sms_
     to_active = app.post("/auth/code", {"phone": active.phone})
     to_blocked = app.post("/auth/code", {"phone": blocked.phone})
     to_unknown = app.post("/auth/code", {"phone": "0555 40 40 40"})
-    # then the active and the blocked wallet get the same answer, the unknown number the same status and fields
+    # then all three get the same status and fields, and none of them says whether the number has a wallet
     assert _shape(to_active) == _shape(to_blocked) == _shape(to_unknown)
-    assert to_active.json()["wallet_exists"] is to_blocked.json()["wallet_exists"] is True
-    assert to_unknown.json()["wallet_exists"] is False  # the app's wallet opening needs it (README, screens.js)
-    # and only the active wallet's phone (and the new number's) gets a code
+    for started in (to_active, to_blocked, to_unknown):
+        assert started.status_code == 202 and set(started.json()) == {"challenge", "phone", "resend_after"}
+    # and only the active wallet's phone and the new number's get a code
     assert sms_outbox.last(active.phone).kind == "code"
+    assert sms_outbox.last(to_unknown.json()["phone"]).kind == "code"
     assert not [m for m in sms_outbox.all(blocked.phone) if m.kind == "code"]
-    # and what follows looks alike too: a resend waits a minute, a guess is «wrong code», not «blocked»
-    for started in (to_active, to_blocked):
+    # and what follows looks alike too: a resend waits a minute, a guess is «wrong code», not «blocked» nor «no
+    # wallet», word for word
+    wrong_answers = []
+    for started in (to_active, to_blocked, to_unknown):
         challenge = started.json()["challenge"]
         assert_error(app.post("/auth/code/resend", {"challenge": challenge}), 429, "code_resend_wait")
         body = assert_error(app.post("/auth/token", {"challenge": challenge, "code": "123456"}), 400, "wrong_code")
-        assert body["params"]["attempts_left"] == 2
+        wrong_answers.append(body)
+    assert wrong_answers[0] == wrong_answers[1] == wrong_answers[2]
+    assert wrong_answers[0]["params"]["attempts_left"] == 2
+
+
+def test_wallets_tells_a_wrong_code_nothing_about_the_number(make_wallet, sms_outbox):
+    """POST /wallets with a known number's challenge and a wrong code: «wrong code», as for a number without a
+    wallet; 409 wallet_exists only after the right code."""
+    holder = make_wallet()
+    app = _app("10.85.0.1")
+    form = {"full_name": "Айгуль Токтосунова", "inn": "12505199000123", "offer_accepted": True}
+    answers = []
+    for phone in (holder.phone, "0555 40 40 41"):
+        started = app.post("/auth/code", {"phone": phone}).json()
+        right = sms_code(sms_outbox, started["phone"])
+        body = assert_error(
+            app.post("/wallets", {**form, "challenge": started["challenge"], "code": _wrong(right)}), 400, "wrong_code"
+        )
+        answers.append(body)
+    assert answers[0] == answers[1]

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -36,9 +37,13 @@ def test_the_copy_costs_no_query_and_follows_the_language(django_assert_num_quer
     new_visitor().get(reverse("cabinet:entry"))
     with django_assert_num_queries(0):
         russian = new_visitor().get(reverse("cabinet:entry"))
-    english = new_visitor(HTTP_ACCEPT_LANGUAGE="en").get(reverse("cabinet:entry"))
+    english_visitor = new_visitor()
+    english_visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # English is chosen, never taken from the browser
+    english = english_visitor.get(reverse("cabinet:entry"))
+    kyrgyz = new_visitor(HTTP_ACCEPT_LANGUAGE="ky-KG,ky;q=0.9").get(reverse("cabinet:entry"))
     assert "Войти" in russian.content.decode()
     assert english["Content-Language"] == "en" and "Войти" not in english.content.decode()
+    assert kyrgyz["Content-Language"] == "ky" and "Кирүү" in kyrgyz.content.decode()
 
 
 def test_a_visitor_with_a_session_gets_the_live_page(client, make_wallet):

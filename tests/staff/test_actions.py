@@ -12,6 +12,7 @@ from core.models import Throttle
 from services.models import PaymentStatus, RefundRequest, RefundStatus
 from services.verify import books_violations
 from sms.models import SmsKind, SmsMessage
+from sms.outbox import sms_dispatch
 from tests.helpers import identity_checked, lock_pin
 from tests.staff.conftest import confirm, number
 from wallet.models import Wallet, WalletStatus
@@ -51,6 +52,7 @@ def test_the_reason_page_then_the_confirm_page_then_the_action(console, customer
 def test_a_second_confirm_of_the_same_page_does_nothing(console, customer):
     """A double click on «Подтвердить» (or a reload of its POST) finds the confirmation used."""
     agent = console("agent")
+    sms_dispatch()  # the payment SMS went out; the holder says it did not come
     url = wallet_url(customer, "resend-sms")
     page = agent.post(url, {"reason": "клиент не получил SMS о платеже"})
     token = re.search(r'name="token" value="([0-9a-f]{32})"', page.content.decode()).group(1)
@@ -129,6 +131,7 @@ def test_block_by_an_agent_and_unblock_by_a_supervisor(console, customer):
 
 
 def test_resend_of_a_payment_sms_from_the_payment_page(console, customer):
+    sms_dispatch()  # the payment SMS went out; the holder says it did not come
     confirm(
         console("agent"),
         reverse("staff:payment_action", args=[customer.committed.code, "resend-sms"]),
@@ -214,7 +217,9 @@ def test_a_resent_payment_sms_is_a_copy_and_the_books_stay_clean(console, custom
     """The holder gets the SMS again; the books still count the payment's SMS once (check_ledger after a resend)."""
     url = reverse("staff:payment_action", args=[customer.committed.code, "resend-sms"])
     agent = console("agent")
+    sms_dispatch()
     confirm(agent, url, "SMS не пришло")
+    sms_dispatch()  # each copy went out before the next call (a copy still queued is reused: test_sms_resend_once)
     confirm(agent, url, "SMS опять не пришло")
     first, *copies = SmsMessage.objects.filter(payment=customer.committed, kind=SmsKind.PAYMENT).order_by("pk")
     assert first.resent_from is None and [copy.resent_from for copy in copies] == [first, first]

@@ -117,9 +117,10 @@ def test_bad_input_is_asked_again_with_a_message_and_nothing_is_charged(dial, ma
 
 
 def test_zero_is_back_also_in_an_input_step(dial, make_wallet):
-    """«0 Назад» works everywhere: at the amount it returns to the account question."""
+    """«0 Назад» works at a question too: at the account it returns to the service list. Not at the amount, where
+    0 is an amount (tests/ussd/test_amount_and_confirm.py)."""
     wallet = make_wallet(balance="1000")
-    assert dial("z", wallet.phone, *PAY, INN, "0") == "CON Лицевой счет (ИНН компании):"
+    assert dial("z", wallet.phone, *PAY, "0") == "CON Другие услуги\n14 Достэк\n0 Назад"
 
 
 def test_wrong_pins_show_tries_left_and_the_third_locks_across_sessions(dial, make_wallet):

@@ -174,8 +174,19 @@ def test_an_o_number_opens_its_wallet_in_the_app_and_signs_out(live_server, phon
     page.goto(live_server.url + "/app/")
     page.get_by_label("Номер телефона").fill("0700 555 222")
     page.get_by_role("button", name="Получить код").click()
+    # the code screen is the same for every number (issue 18): the code first, «Войти»
+    page.get_by_role("heading", name="Подтвердите номер").wait_for()
+    assert not page.get_by_label("Имя и фамилия").is_visible()
+    code = re.search(r"\b(\d{6})\b", sms_outbox.last(o_number).text).group(1)
+    page.get_by_label("Код из SMS").fill(code)
+    # only after the right code: no wallet yet, the opening fields, the code kept as typed
+    with page.expect_response("**/api/v1/auth/token") as answer:
+        page.get_by_role("button", name="Войти").click()
+    assert answer.value.status == 404
     page.get_by_role("heading", name="Открытие кошелька").wait_for()
-    page.get_by_label("Код из SMS").fill(re.search(r"\b(\d{6})\b", sms_outbox.last(o_number).text).group(1))
+    page.get_by_text("Кошелька ЭЛСОМ с этим номером еще нет: откройте его.").wait_for()
+    assert page.get_by_label("Код из SMS").input_value() == code
+    assert not page.get_by_role("alert").is_visible()
     page.get_by_label("Имя и фамилия").fill("Нурлан Токтосунов")
     page.get_by_label("Личный ИНН").fill("22505199000123")
     # the offer not accepted: the server refuses, nothing is opened, the code stays usable
@@ -253,3 +264,13 @@ def test_a_slow_screen_the_holder_has_left_does_not_draw_over_the_newer_one(live
     page.evaluate("new Promise((resolve) => setTimeout(resolve, 200))")
     assert page.get_by_role("heading", name="Избранное").count() == 0
     assert page.get_by_test_id("balance").inner_text() == "5 000.00"
+
+
+@pytest.mark.parametrize(
+    ("locale", "heading"), [("en-US", "Вход в ЭЛСОМ"), ("ky-KG", "ЭЛСОМго кирүү"), ("ru-RU", "Вход в ЭЛСОМ")]
+)
+def test_a_phone_in_english_opens_the_app_in_russian_and_one_in_kyrgyz_in_kyrgyz(live_server, phone, locale, heading):
+    """As on the website (issue 19): Russian unless the phone prefers Kyrgyz; English only when the holder picks it."""
+    _context, page = phone(locale)
+    page.goto(live_server.url + "/app/")
+    page.get_by_role("heading", name=heading).wait_for()
