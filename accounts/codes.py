@@ -133,6 +133,8 @@ def phone_code_issue(
             text = _("Код для открытия кошелька ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
         elif challenge.purpose == CodePurpose.RESET:
             text = _("Код для смены пароля ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
+        elif challenge.purpose == CodePurpose.PIN_RESET:
+            text = _("Код для восстановления PIN ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
         elif challenge.purpose == CodePurpose.APP_SIGN_IN:
             text = _("Код для входа в приложение ЭЛСОМ: %(code)s. Действует 5 минут. Никому его не сообщайте.")
         else:
@@ -182,6 +184,25 @@ def phone_code_verify(
     if challenge.guesses >= CODE_MAX_GUESSES:
         raise CodeVoid(MSG_CODE_VOID)
     raise CodeWrong(MSG_CODE_WRONG, left=phone_code_guesses_left(challenge))
+
+
+def phone_code_claim_guess(*, challenge: PhoneCode) -> int:
+    """Count one more guess against the flow's code without comparing anything: a check that follows a proved code
+    (the personal INN of a forgotten PIN) spends the code's guesses as a wrong code would, so the code's limits
+    are also the limits of that second secret. Counted before the caller compares (a burst gets no more than
+    CODE_MAX_GUESSES). Returns the guesses left after this one; raises CodeVoid when none was left."""
+    if not PhoneCode.objects.filter(pk=challenge.pk, guesses__lt=CODE_MAX_GUESSES, used_at__isnull=True).update(
+        guesses=F("guesses") + 1
+    ):
+        raise CodeVoid(MSG_CODE_VOID)
+    challenge.refresh_from_db()
+    return phone_code_guesses_left(challenge)
+
+
+def phone_code_consume(*, challenge: PhoneCode) -> None:
+    """Use up a code proved with phone_code_verify(consume=False); CodeMissing if a concurrent request did."""
+    if not PhoneCode.objects.filter(pk=challenge.pk, used_at__isnull=True).update(used_at=timezone.now()):
+        raise CodeMissing(MSG_CODE_VOID)
 
 
 def phone_code_guesses_left(challenge: PhoneCode) -> int:

@@ -31,6 +31,7 @@ class CodePurpose(models.TextChoices):
     REGISTER = "register", _("регистрация на сайте")
     RESET = "reset", _("смена пароля")
     APP_SIGN_IN = "app", _("вход в приложение")
+    PIN_RESET = "pin_reset", _("восстановление PIN")
 
 
 class PhoneCode(models.Model):

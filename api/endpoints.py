@@ -13,6 +13,7 @@ from api.api import api
 from api.devices import device_list, device_revoke
 from api.errors import MSG_BAD_DATE, MSG_IDEMPOTENCY_KEY_REQUIRED, ApiError, BadRequest
 from api.favourites import favourite_create, favourite_delete, favourite_get, favourite_list
+from api.pin import app_pin_reset, app_pin_reset_code_request, app_pin_reset_code_resend
 from api.schemas import (
     CatalogOut,
     ChallengeOut,
@@ -27,6 +28,10 @@ from api.schemas import (
     PaymentOut,
     PaymentsPage,
     PayRequest,
+    PinChangeRequest,
+    PinResetCodeRequest,
+    PinResetOut,
+    PinResetRequest,
     ProfileOut,
     QuoteOut,
     QuoteRequest,
@@ -46,6 +51,9 @@ from services.account_rules import account_parse
 from services.catalog import catalog
 from services.models import Channel, Service
 from services.payments import payment_execute, payment_quote
+from services.receipts import receipt_pdf_response
+from wallet.operations import wallet_pin_change
+from wallet.phone import phone_parse
 
 IDEMPOTENCY_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
 # The company name the provider's check returned at the quote, kept for the receipt of the payment that follows.
@@ -120,6 +128,31 @@ def sign_out(request):
     return Status(204, None)
 
 
+# --- a forgotten PIN --------------------------------------------------------------------------------------------
+
+
+@api.post("/auth/pin-reset/code", auth=None, response={202: ChallengeOut, **ERRORS_PUBLIC}, tags=["pin"])
+def pin_reset_code(request, payload: PinResetCodeRequest):
+    """A forgotten PIN, step 1: an SMS code to the wallet's number. Answered alike for every number (one without
+    a wallet, or a blocked wallet's, gets no code)."""
+    return Status(202, _challenge(app_pin_reset_code_request(phone=payload.phone, client_ip=client_ip(request))))
+
+
+@api.post("/auth/pin-reset/code/resend", auth=None, response={202: ChallengeOut, **ERRORS_PUBLIC}, tags=["pin"])
+def pin_reset_code_resend(request, payload: ResendRequest):
+    return Status(202, _challenge(app_pin_reset_code_resend(challenge=payload.challenge, client_ip=client_ip(request))))
+
+
+@api.post("/auth/pin-reset", auth=None, response={200: PinResetOut, **ERRORS_PUBLIC}, tags=["pin"])
+def pin_reset(request, payload: PinResetRequest):
+    """A forgotten PIN, step 2: the code and the holder's personal INN; a new PIN goes by SMS (a PIN lock is lifted
+    too). A wrong INN (400 wrong_inn, attempts_left) spends one of the code's tries."""
+    wallet = app_pin_reset(
+        challenge=payload.challenge, code=payload.code, inn=payload.inn, client_ip=client_ip(request)
+    )
+    return {"phone": wallet.phone, "phone_display": phone_parse(wallet.phone).national}
+
+
 # --- the holder ------------------------------------------------------------------------------------------------
 
 
@@ -127,6 +160,19 @@ def sign_out(request):
 def me(request):
     """The holder's profile and balance (read with the token, in the same query)."""
     return presenters.profile(request.auth.wallet)
+
+
+@api.post("/me/pin", response={204: None, **ERRORS}, tags=["pin"])
+def me_pin(request, payload: PinChangeRequest):
+    """Change the PIN (as *900# -> 8 -> 3): a wrong current PIN is 400 wrong_pin with attempts_left, the third
+    locks it (403 pin_locked); a new PIN too easy to guess or not repeated is 400 invalid_pin. An SMS confirms."""
+    wallet_pin_change(
+        wallet=request.auth.wallet,
+        current_pin=payload.current_pin,
+        new_pin=payload.new_pin,
+        new_pin_repeat=payload.new_pin_repeat,
+    )
+    return Status(204, None)
 
 
 @api.get("/devices", response={200: DevicesOut, **ERRORS}, tags=["holder"])
@@ -245,6 +291,25 @@ def payments(
 @api.get("/payments/{code}", response={200: PaymentOut, **ERRORS}, tags=["payments"])
 def payment_by_code(request, code: str):
     return presenters.payment(wallet_payment_get(wallet=request.auth.wallet, code=code))
+
+
+@api.get(
+    "/payments/{code}/pdf",
+    response={200: None, 503: Error, **ERRORS},
+    tags=["payments"],
+    summary="The payment's receipt as a PDF",
+    description="The A4 receipt of the holder's own payment, as it stands now. Another holder's code is a 404.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The receipt (attachment elsom-<code>.pdf)",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def payment_receipt_pdf(request, code: str):
+    return receipt_pdf_response(payment=wallet_payment_get(wallet=request.auth.wallet, code=code))
 
 
 # --- favourites ------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.errors import CodeNotSent
 from audit.operations import NotAllowed
 from core.errors import DomainError
+from core.pdf import PdfUnavailable
 from services.errors import IdempotencyConflict, ProviderUnavailable
 from wallet.errors import PinLocked, WalletBlocked, WalletExists, WalletNotFound
 
@@ -81,6 +82,7 @@ STATUS_BY_CLASS: tuple[tuple[type[DomainError], int], ...] = (
     (Throttled, 429),
     (CodeNotSent, 429),
     (ProviderUnavailable, 503),
+    (PdfUnavailable, 503),
 )
 
 

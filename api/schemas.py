@@ -51,6 +51,36 @@ class WalletOpenRequest(TokenRequest):
     language: Annotated[str, Field(max_length=5, examples=["ru"])] = "ru"
 
 
+Pin = Annotated[str, Field(min_length=1, max_length=8, examples=["4862"])]
+
+
+class PinChangeRequest(Schema):
+    """As *900# -> 8 -> 3: the current PIN (a wrong one counts toward the lock), the new one twice."""
+
+    current_pin: Pin
+    new_pin: Pin
+    new_pin_repeat: Pin
+
+
+class PinResetCodeRequest(CodeRequest):
+    pass
+
+
+class PinResetRequest(Schema):
+    """The SMS code of the forgotten-PIN challenge and the holder's personal INN (a wrong INN spends a try)."""
+
+    challenge: Annotated[str, Field(min_length=1, max_length=200)]
+    code: Annotated[str, Field(min_length=1, max_length=12, examples=["123456"])]
+    inn: Annotated[str, Field(min_length=1, max_length=40, examples=["12505199000123"])]
+
+
+class PinResetOut(Schema):
+    """The new PIN went by SMS to this number (never in the answer)."""
+
+    phone: str
+    phone_display: str
+
+
 class DeviceOut(Schema):
     id: int
     name: str

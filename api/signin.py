@@ -46,16 +46,20 @@ class SignedIn:
     secret: str
 
 
-def _challenge_token(flow: PhoneCode) -> str:
-    return signing.dumps(flow.pk, salt=CHALLENGE_SALT, compress=False)
+def challenge_token(flow: PhoneCode, *, salt: str = CHALLENGE_SALT) -> str:
+    """A code flow handed to the app as an opaque signed id; the salt names the kind of flow (sign-in, PIN reset),
+    so that one is never taken for the other."""
+    return signing.dumps(flow.pk, salt=salt, compress=False)
 
 
-def _challenge_flow(token: str) -> PhoneCode:
+def challenge_flow(token: str, *, salt: str = CHALLENGE_SALT, purpose: str = CodePurpose.APP_SIGN_IN) -> PhoneCode:
+    """The code flow of a challenge the app sent back; invalid_challenge when it is forged, expired or of another
+    kind."""
     try:
-        pk = signing.loads(token, salt=CHALLENGE_SALT, max_age=CHALLENGE_MAX_AGE)
+        pk = signing.loads(token, salt=salt, max_age=CHALLENGE_MAX_AGE)
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise ApiError(MSG_CHALLENGE_INVALID, code="invalid_challenge") from exc
-    flow = PhoneCode.objects.filter(pk=pk, purpose=CodePurpose.APP_SIGN_IN).first() if isinstance(pk, int) else None
+    flow = PhoneCode.objects.filter(pk=pk, purpose=purpose).first() if isinstance(pk, int) else None
     if flow is None:
         raise ApiError(MSG_CHALLENGE_INVALID, code="invalid_challenge")
     return flow
@@ -81,7 +85,7 @@ def _send(flow: PhoneCode, wallet: Wallet | None, client_ip: str) -> Challenge:
         exc.params.setdefault("retry_after", exc.params["seconds"])
         raise
     return Challenge(
-        token=_challenge_token(flow),
+        token=challenge_token(flow),
         phone=flow.phone,
         resend_after=int(CODE_RESEND_AFTER.total_seconds()),
     )
@@ -110,7 +114,7 @@ def app_code_request(*, phone: str, client_ip: str) -> Challenge:
 
 
 def app_code_resend(*, challenge: str, client_ip: str) -> Challenge:
-    flow = _challenge_flow(challenge)
+    flow = challenge_flow(challenge)
     return _send(flow, _wallet_of(flow.phone), client_ip)
 
 
@@ -133,7 +137,7 @@ def app_sign_in(*, challenge: str, code: str, device_name: str, client_ip: str) 
     """The code proves the number: a token for this device of its wallet. Raises the code's errors, then
     WalletNotFound (the code stays live: the same challenge and code open a wallet with app_wallet_open),
     WalletBlocked."""
-    flow = _challenge_flow(challenge)
+    flow = challenge_flow(challenge)
     wallet = _wallet_of(flow.phone)
     # The code first: only someone who proved the phone is told that it has no wallet, or that its wallet is
     # blocked (a blocked wallet's phone gets no code, so a stranger with its challenge only ever hears «wrong
@@ -160,7 +164,7 @@ def app_wallet_open(
     """Open a wallet for the challenge's number (the PIN goes by SMS) and sign this device in. Name, INN, offer
     and language are checked before the code, so that a typo does not use the code up. Raises WalletExists only
     after a right code (which then stays live: the same challenge and code sign in with app_sign_in)."""
-    flow = _challenge_flow(challenge)
+    flow = challenge_flow(challenge)
     name_parse(full_name)
     inn_parse_personal(inn)
     if not offer_accepted:

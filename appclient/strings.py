@@ -74,6 +74,7 @@ APP_STRINGS = [
     gettext_noop("Итого"),
     gettext_noop("Статус"),
     gettext_noop("Квитанция"),
+    gettext_noop("Скачать PDF"),
     gettext_noop("На главную"),
     gettext_noop("Показать еще"),
     gettext_noop("Платежей за этот период нет."),
@@ -93,4 +94,14 @@ APP_STRINGS = [
     gettext_noop("Вопросы по платежу:"),
     gettext_noop("call-центр ЭЛСОМ"),
     gettext_noop("call-центр %(provider)s"),
+    # The PIN (issue 19)
+    gettext_noop("Текущий PIN"),
+    gettext_noop("Новый PIN"),
+    gettext_noop("Повторите новый PIN"),
+    gettext_noop("PIN изменен. Вам придет SMS."),
+    gettext_noop("Смена PIN"),
+    gettext_noop("Забыли PIN?"),
+    gettext_noop("На номер кошелька придет SMS-код. Введите его и ваш личный ИНН: новый PIN придет в SMS."),
+    gettext_noop("Получить новый PIN"),
+    gettext_noop("Новый PIN отправлен в SMS на номер %(phone)s."),
 ]

@@ -12,6 +12,9 @@ class StaffAction(models.TextChoices):
     WALLET_UNBLOCK = "wallet_unblock", _("разблокировка кошелька")
     SMS_RESEND = "sms_resend", _("повторная отправка SMS")
     PIN_RESET = "pin_reset", _("новый PIN по SMS")
+    # Not a staff action: the holder's own reset (SMS code + personal INN), kept here so that the console's
+    # timeline and the call-centre see it beside the agents' PIN resets (actor empty, channel in `after`).
+    PIN_SELF_RESET = "pin_self_reset", _("новый PIN по SMS-коду и ИНН (сам клиент)")
     REFUND_REQUEST = "refund_request", _("запрос на возврат платежа")
     REFUND_APPROVE = "refund_approve", _("возврат платежа одобрен")
     REFUND_REJECT = "refund_reject", _("возврат платежа отклонен")

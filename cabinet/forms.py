@@ -15,6 +15,8 @@ from core.money import InvalidAmount, parse_amount
 from services.account_rules import InvalidAccount
 from services.errors import AmountOutOfRange, InsufficientFunds, ProviderRefusedAccount
 from services.payments import PaymentQuote, payment_prepare, payment_quote
+from wallet.errors import MSG_PIN_MISMATCH
+from wallet.inn import InvalidInn, inn_parse_personal
 from wallet.phone import InvalidPhone, phone_parse
 
 MSG_PASSWORDS_DIFFER = _("Пароли не совпадают.")
@@ -23,6 +25,7 @@ MSG_OPEN_OFFER_REQUIRED = _("Чтобы открыть кошелек, согл�
 MSG_CODE_FORMAT = _("Код — это 6 цифр из SMS.")
 MSG_PASSWORD_HINT = _("Не меньше 12 символов; не только цифры; не похож на номер телефона или email.")
 MSG_DATES_ORDER = _("Дата «с» позже даты «по».")
+MSG_PIN_HINT = _("4 цифры; не 0000, 1234 и другие простые.")
 MSG_TOO_MANY_PASSWORDS = _("Слишком много неверных паролей. Попробуйте через 15 минут.")
 
 CODE_RE = re.compile(r"[0-9]{6}", re.ASCII)
@@ -213,6 +216,50 @@ class PasswordChangeForm(NewPasswordMixin, CabinetForm):
         cleaned = super().clean()
         self.check_new_password(self.user)
         return cleaned
+
+
+def _pin_field(label, *, autocomplete: str = "off", help_text=""):
+    # A PIN is typed like a password (never shown) but on the digit keypad.
+    attrs = {"autocomplete": autocomplete, "inputmode": "numeric", "maxlength": "4", "pattern": "[0-9]*"}
+    return forms.CharField(
+        label=label, max_length=4, strip=True, help_text=help_text, widget=forms.PasswordInput(attrs=attrs)
+    )
+
+
+class PinChangeForm(CabinetForm):
+    """Current PIN, new PIN twice; the rules (format, trivial, same, wrong current PIN counted) are the domain's:
+    wallet_pin_change, as on *900# -> 8 -> 3."""
+
+    current_pin = _pin_field(_("Текущий PIN"), autocomplete="current-password")
+    new_pin1 = _pin_field(_("Новый PIN"), autocomplete="new-password", help_text=MSG_PIN_HINT)
+    new_pin2 = _pin_field(_("Повторите новый PIN"), autocomplete="new-password")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_pin1") and cleaned.get("new_pin2") and cleaned["new_pin1"] != cleaned["new_pin2"]:
+            self.add_error("new_pin2", MSG_PIN_MISMATCH)
+        return cleaned
+
+
+class PinForgotForm(EntryForm):
+    """The wallet's number (the code goes to it)."""
+
+
+class PinResetForm(CodeForm):
+    """The code sent to the wallet's number and the holder's personal INN (14 digits, as on the ID card)."""
+
+    inn = forms.CharField(
+        label=_("Личный ИНН"),
+        max_length=40,
+        help_text=_("14 цифр, как в вашей ID-карте."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_inn(self):
+        try:
+            return inn_parse_personal(self.cleaned_data["inn"])
+        except InvalidInn as exc:
+            raise ValidationError(str(exc)) from exc
 
 
 class PaymentForm(CabinetForm):

@@ -121,6 +121,12 @@ class CodeFlow:
             return None
         return PhoneCode.objects.filter(pk=state["id"], purpose=purpose, phone=phone, used_at__isnull=True).first()
 
+    def phone(self, *, purpose: str) -> str | None:
+        """The number of this browser's flow of `purpose` (a forgotten PIN's: typed on its own page, not at
+        «Войти»)."""
+        state = self.session.get(CODE_KEY)
+        return state.get("phone") if state and state.get("purpose") == purpose else None
+
     def get_or_start(self, *, purpose: str, phone: str) -> PhoneCode:
         challenge = self.get(purpose=purpose, phone=phone)
         if challenge is None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cabinet.views import auth, history, onboarding, pay
+from cabinet.views import auth, history, onboarding, pay, pin
 
 app_name = "cabinet"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("login/", auth.password, name="password"),
     path("password/forgot/", auth.password_forgot, name="password_forgot"),
     path("password/reset/", auth.password_reset, name="password_reset"),
+    path("pin/forgot/", pin.pin_forgot, name="pin_forgot"),
+    path("pin/reset/", pin.pin_reset, name="pin_reset"),
     path("logout/", auth.sign_out, name="logout"),
     path("offer/", auth.offer, name="offer"),
     path("cabinet/", history.home, name="home"),
@@ -24,5 +26,7 @@ urlpatterns = [
     path("cabinet/payments/<str:code>/", pay.pay_done, name="pay_done"),
     path("cabinet/history/", history.history, name="history"),
     path("cabinet/receipts/<str:code>/", history.receipt, name="receipt"),
+    path("cabinet/receipts/<str:code>/pdf/", history.receipt_pdf, name="receipt_pdf"),
     path("cabinet/password/", auth.password_change, name="password_change"),
+    path("cabinet/pin/", pin.pin_change, name="pin_change"),
 ]

@@ -1,8 +1,11 @@
 """Small assertions, set-ups and runners shared by tests (the fixtures built on them are in tests/conftest.py)."""
 
+import subprocess
+import tempfile
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -112,3 +115,15 @@ def values_of_concurrent(count: int, work) -> list:
     errors = [o.error for o in outcomes if o.error is not None]
     assert not errors, errors
     return [o.value for o in outcomes]
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """What each page of a PDF says, as poppler's pdftotext reads it (pages split on its form feeds; the empty
+    string after the last one dropped). Needs poppler-utils (.ci/run installs it)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "in.pdf"
+        path.write_bytes(data)
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, timeout=60
+        ).stdout.decode()
+    return text.split("\f")[:-1]

@@ -54,11 +54,22 @@ TRAINER_INTRO = gettext_lazy(
 )
 MADE_FROM = gettext_lazy("Снимки экрана сделаны на учебной реплике ЭЛСОМ %(date)s; номер и ИНН — демонстрационные.")
 
+# The progress log, in the guide's language like the guide itself (whoever runs `make guide` reads the same words).
+PROGRESS_STEP = gettext_lazy("[%(language)s %(number)s] %(text)s ... готово (снимков: %(count)s)")
+PROGRESS_CASH_IN = gettext_lazy(
+    "[%(language)s 1] %(amount)s сом внесены в отделении KICB (manage.py cash_in) ... готово"
+)
+PROGRESS_APP_SKIPPED = gettext_lazy("[%(language)s 4] приложение: /app/ ответил HTTP %(status)s, раздел пропущен")
+PROGRESS_APP_DONE = gettext_lazy(
+    "[%(language)s 4] приложение: вход, DosTek group, проверка, PIN, код платежа ... готово"
+)
+
 
 @dataclass
 class Figure:
     file: str
     caption: str = ""
+    phone: bool = False  # the app on a phone-sized screen: tall and narrow, printed three to a row
 
 
 @dataclass
@@ -237,9 +248,14 @@ class GuideRun:
     # --- recording ----------------------------------------------------------------------------------------------
 
     def shot(self, target, number: str, caption: str = "", *, suffix: str = "") -> None:
+        # The customer's guide shows the customer's phone: the simulator's demo-wallet picker (a trainer's tool)
+        # must have been hidden (hide_demo_picker) on every page it is on, or the step fails here.
+        if target.locator(".sim-picker:visible").count():
+            raise GuideError(f"step {number}: the simulator's demo-wallet picker would be in the screenshot")
         name = f"{self.language}-{number}{suffix}.png"
         target.screenshot(path=str(self.images / name))
-        figure = Figure(file=f"img/{name}", caption=caption)
+        page = getattr(target, "page", target)  # a locator's page, or the page itself
+        figure = Figure(file=f"img/{name}", caption=caption, phone=page.viewport_size == PHONE_VIEWPORT)
         if number in self.steps:
             self.steps[number].figures.append(figure)
         else:
@@ -248,7 +264,8 @@ class GuideRun:
     def done(self, number: str) -> None:
         step = self.steps.get(number)
         text = str(step.text) if step else number
-        self.progress(f"[{self.language} {number}] {text[:90]} ... ok ({len(step.figures) if step else 0} screenshot)")
+        count = len(step.figures) if step else 0
+        self.progress(PROGRESS_STEP % {"language": self.language, "number": number, "text": text[:90], "count": count})
 
     def new_page(self, *, viewport: dict | None = None):
         context = self.browser.new_context(
@@ -262,6 +279,19 @@ class GuideRun:
             [{"name": settings.LANGUAGE_COOKIE_NAME, "value": self.language, "domain": host, "path": "/"}]
         )
         return context.new_page()
+
+    def open_phone(self, page) -> None:
+        """The phone simulator on the guide's number, as a customer's phone: without the demo-wallet picker."""
+        page.goto(f"{self.base}/demo/phone/?phone={self.phone}")
+        page.locator("#sim-current").filter(has_text=self.phone).wait_for()
+        self.hide_demo_picker(page)
+
+    @staticmethod
+    def hide_demo_picker(page) -> None:
+        # Through the CSSOM, which the pages' CSP allows (an injected <style> it would not).
+        page.locator(".sim-picker").evaluate_all(
+            "nodes => nodes.forEach(node => node.style.setProperty('display', 'none', 'important'))"
+        )
 
     def inbox(self, page, kind: str) -> list[dict]:
         response = page.request.get(f"{self.base}/demo/phone/inbox/", params={"phone": self.phone})
@@ -329,8 +359,7 @@ class GuideRun:
         step = self.steps["1.1"]
         for _attempt in range(3):
             self.phone = f"+9965558{secrets.randbelow(10**5):05d}"
-            page.goto(f"{self.base}/demo/phone/?phone={self.phone}")
-            page.locator("#sim-current").filter(has_text=self.phone).wait_for()
+            self.open_phone(page)
             step.figures.clear()
             screen = self.answer(page, "1.1", "*900#", None)
             if "Кыргызча" in screen:  # a number without a wallet gets the registration menu
@@ -368,10 +397,10 @@ class GuideRun:
         self.done("1.8")
         self.cash_in(self.phone, GUIDE_CASH_IN)
         self.wait_for_sms(page, "cash_in", r"KICB")
-        page.reload()
+        self.open_phone(page)
         page.locator("#sim-inbox .sim-sms[data-kind=cash_in]").first.wait_for()
         self.shot(page.locator("#sim"), "1", _("Пополнение в отделении KICB: SMS о зачислении"), suffix="-cash-in")
-        self.progress(f"[{self.language} 1] {GUIDE_CASH_IN} som paid in at a KICB branch (manage.py cash_in) ... ok")
+        self.progress(PROGRESS_CASH_IN % {"language": self.language, "amount": GUIDE_CASH_IN})
 
     def section_2(self, page) -> None:
         page.locator("#sim-entry").fill("*900#")
@@ -443,7 +472,7 @@ class GuideRun:
         code = page.locator("[data-testid=payment-code]").inner_text().strip()
         self.wait_for_sms(page, "payment", re.escape(code))
         phone_page = self.new_page()
-        phone_page.goto(f"{self.base}/demo/phone/?phone={self.phone}")
+        self.open_phone(phone_page)
         phone_page.locator(f"#sim-inbox .sim-sms:has-text('{code}')").wait_for()
         self.shot(phone_page.locator("#sim"), "3.6", _("SMS с подтверждением платежа"), suffix="-sms")
         phone_page.context.close()
@@ -459,7 +488,7 @@ class GuideRun:
         response = page.request.get(f"{self.base}/app/")
         if response.status != 200:
             section.notes.append(_("В этой реплике приложения пока нет (адрес /app/ не отвечает): снимков нет."))
-            self.progress(f"[{self.language} 4] the app: /app/ answered HTTP {response.status}, skipped with a note")
+            self.progress(PROGRESS_APP_SKIPPED % {"language": self.language, "status": response.status})
             return
         app = self.new_page(viewport=PHONE_VIEWPORT)
         app.goto(f"{self.base}/app/")
@@ -493,7 +522,7 @@ class GuideRun:
         caption = _("Оплата прошла: код платежа; SMS с подтверждением приходит на телефон")
         self.shot(app, "4", caption, suffix="-app-done")
         app.context.close()
-        self.progress(f"[{self.language} 4] the app: sign-in, DosTek group, check, PIN, payment code ... ok")
+        self.progress(PROGRESS_APP_DONE % {"language": self.language})
 
     def _app_dostek(self, app) -> tuple[int, int]:
         """DosTek group's category and service in the app's catalog, as the app itself reads it (the API, with the

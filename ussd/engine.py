@@ -20,11 +20,10 @@ from ussd.models import UssdSession
 from ussd.nodes import Ctx, Finish, Goto, Input, Menu, Retry
 from ussd.screens import MSG_OPERATOR, NODES, blocked_text
 from wallet.models import Wallet, WalletStatus
-from wallet.phone import KgPhone, Operator
+from wallet.phone import USSD_OPERATORS, KgPhone
 from wallet.selectors import wallet_row
 
 SESSION_TIMEOUT = timedelta(seconds=180)
-USSD_OPERATORS = {Operator.MEGACOM, Operator.BEELINE}
 NEXT_PAGE, BACK, HOME = "98", "0", "00"
 
 

@@ -17,6 +17,10 @@ MSG_PIN_SAME = _("Новый PIN совпадает с текущим.")
 MSG_PIN_MISMATCH = _("PIN-коды не совпадают.")
 MSG_PIN_WRONG = _("Неверный PIN. Осталось попыток: %(left)s.")
 MSG_PIN_LOCKED = _("PIN заблокирован после 3 неверных вводов. Обратитесь в call-центр ЭЛСОМ: %(phone)s.")
+MSG_INN_WRONG = _("ИНН не совпадает с личным ИНН владельца кошелька. Осталось попыток: %(left)s.")
+MSG_INN_WRONG_LAST = _(
+    "ИНН не совпадает с личным ИНН владельца кошелька. Код больше не действует: запросите новый код."
+)
 MSG_WALLET_BLOCKED_STAFF = _("Кошелек заблокирован: сначала его должен разблокировать старший смены.")
 MSG_CASH_IN_CHANNEL = _("Неизвестный канал пополнения: %(channel)s.")
 MSG_CASH_IN_LIMIT = _("Сумма больше лимита канала %(channel)s: %(limit)s сом за операцию.")
@@ -48,6 +52,14 @@ class WrongPin(DomainError):
 
 class PinLocked(DomainError):
     code = "pin_locked"
+
+
+class WrongInn(DomainError):
+    """A forgotten PIN: the code was right, the personal INN was not (a guess of the code's flow was spent).
+    Params: left. `field`: where a form shows it."""
+
+    code = "wrong_inn"
+    field = "inn"
 
 
 class InvalidCashIn(DomainError):

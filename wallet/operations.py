@@ -8,7 +8,6 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from ledger.models import AccountKind, LedgerAccount
 from sms.models import SmsKind
@@ -33,6 +32,7 @@ from wallet.pin_operations import (
     PIN_MAX_ATTEMPTS,
     pin_generate,
     pin_is_trivial,
+    pin_sms_wallet_opened,
     pin_validate_new,
     wallet_pin_change,
     wallet_pin_check_in_transaction,
@@ -140,9 +140,6 @@ def wallet_register(
     wallet.pin_hash = pin_hash_make(wallet_id=wallet.pk, pin=pin)
     Wallet.objects.filter(pk=wallet.pk).update(pin_hash=wallet.pin_hash)
     with translation.override(language):
-        text = _("Кошелек ЭЛСОМ %(phone)s открыт. Ваш PIN: %(pin)s. Смените его: *900# -> 8 -> 3.") % {
-            "phone": number.national,
-            "pin": pin,
-        }
+        text = pin_sms_wallet_opened(operator=number.operator, phone=number.national, pin=pin)
     sms_queue(phone=number.e164, text=text, kind=SmsKind.WALLET_OPENED, secret=pin)
     return wallet, pin

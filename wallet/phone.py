@@ -52,6 +52,10 @@ class Operator(models.TextChoices):
     O = "o", "O!"
 
 
+# The operators whose subscribers reach *900#. O! does not carry it: its holders change the PIN on the website and
+# in the app, and every SMS that tells them how says so (wallet/pin_operations.py).
+USSD_OPERATORS = frozenset({Operator.MEGACOM, Operator.BEELINE})
+
 # phonenumbers names the licence holders, not the brands people know.
 CARRIER_TO_OPERATOR = {
     "ALFA Telecom": Operator.MEGACOM,

@@ -31,10 +31,40 @@ from wallet.errors import (
     WrongPin,
 )
 from wallet.models import Wallet, WalletStatus
+from wallet.phone import USSD_OPERATORS
 from wallet.pin import pin_hash_check, pin_hash_make
 from wallet.status import wallet_ensure_active
 
 PIN_MAX_ATTEMPTS = 3
+
+
+# --- the SMS that carry a PIN: they name the way to change it that works for the holder's operator ---------------
+
+
+def pin_sms_wallet_opened(*, operator: str, phone: str, pin: str) -> str:
+    """The SMS of a new wallet (in the language active now): its PIN and where to change it."""
+    if operator in USSD_OPERATORS:
+        text = _("Кошелек ЭЛСОМ %(phone)s открыт. Ваш PIN: %(pin)s. Смените его: *900# -> 8 -> 3.")
+    else:  # O!: *900# answers «USSD недоступен для вашего оператора»
+        text = _(
+            "Кошелек ЭЛСОМ %(phone)s открыт. Ваш PIN: %(pin)s. Смените его на сайте elsom.kg или в приложении "
+            "ЭЛСОМ, раздел «PIN»."
+        )
+    return text % {"phone": phone, "pin": pin}
+
+
+def pin_sms_new_queue(*, wallet: Wallet, pin: str) -> None:
+    """Queue the SMS with a new PIN (a reset by the call-centre or by the holder), in the holder's language."""
+    with translation.override(wallet.language):
+        if wallet.operator in USSD_OPERATORS:
+            text = _("Новый PIN кошелька ЭЛСОМ: %(pin)s. Смените его: *900# -> 8 -> 3. Call-центр: %(phone)s.")
+        else:
+            text = _(
+                "Новый PIN кошелька ЭЛСОМ: %(pin)s. Смените его на сайте elsom.kg или в приложении ЭЛСОМ, "
+                "раздел «PIN». Call-центр: %(phone)s."
+            )
+    text %= {"pin": pin, "phone": settings.CALL_CENTRE_PHONE}
+    sms_queue(phone=wallet.phone, text=text, kind=SmsKind.PIN_RESET, secret=pin)
 
 
 def pin_is_trivial(pin: str) -> bool:
@@ -201,19 +231,7 @@ def wallet_pin_reset(*, wallet: Wallet, actor, reason: str) -> None:
     if locked.status != WalletStatus.ACTIVE:
         # A blocked wallet may be a stolen phone: no PIN goes to it until a supervisor has unblocked it.
         raise WalletBlocked(MSG_WALLET_BLOCKED_STAFF)
-    before = {"pin_failed_attempts": locked.pin_failed_attempts, "pin_locked": locked.pin_locked_at is not None}
-    pin = pin_generate()
-    wallet.pin_hash = pin_hash_make(wallet_id=wallet.pk, pin=pin)
-    Wallet.objects.filter(pk=wallet.pk).update(
-        pin_hash=wallet.pin_hash, pin_failed_attempts=0, pin_locked_at=None, updated_at=timezone.now()
-    )
-    wallet.pin_failed_attempts, wallet.pin_locked_at = 0, None
-    with translation.override(locked.language):
-        text = _("Новый PIN кошелька ЭЛСОМ: %(pin)s. Смените его: *900# -> 8 -> 3. Call-центр: %(phone)s.") % {
-            "pin": pin,
-            "phone": settings.CALL_CENTRE_PHONE,
-        }
-    sms_queue(phone=locked.phone, text=text, kind=SmsKind.PIN_RESET, secret=pin)
+    before = pin_renew(wallet=wallet, locked=locked)
     audit_record(
         actor=actor,
         action=StaffAction.PIN_RESET,
@@ -222,6 +240,22 @@ def wallet_pin_reset(*, wallet: Wallet, actor, reason: str) -> None:
         before=before,
         after={"pin_failed_attempts": 0, "pin_locked": False, "sms": "pin_reset"},
     )
+
+
+def pin_renew(*, wallet: Wallet, locked: Wallet) -> dict:
+    """A new PIN drawn, stored as a keyed hash, the lock lifted and the PIN sent by SMS to the wallet's number only
+    (a secret kind: masked at rest once delivered). Inside the caller's transaction, with `locked` the wallet's row
+    taken FOR UPDATE; returns the state before, for the caller's audit row (the call-centre's reset, the holder's
+    own by SMS code and INN)."""
+    before = {"pin_failed_attempts": locked.pin_failed_attempts, "pin_locked": locked.pin_locked_at is not None}
+    pin = pin_generate()
+    wallet.pin_hash = pin_hash_make(wallet_id=wallet.pk, pin=pin)
+    Wallet.objects.filter(pk=wallet.pk).update(
+        pin_hash=wallet.pin_hash, pin_failed_attempts=0, pin_locked_at=None, updated_at=timezone.now()
+    )
+    wallet.pin_failed_attempts, wallet.pin_locked_at = 0, None
+    pin_sms_new_queue(wallet=locked, pin=pin)
+    return before
 
 
 def wallet_pin_is(*, wallet: Wallet, pin: str) -> bool:

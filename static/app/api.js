@@ -51,7 +51,23 @@ export async function request(method, path, { body, headers = {}, query } = {}) 
   return data;
 }
 
+// A file the API serves (a receipt's PDF) as a Blob: fetched with the device token, which a plain link cannot send.
+async function file(path) {
+  const sent = { "Accept-Language": language() };
+  const bearer = token.get();
+  if (bearer) sent.Authorization = `Bearer ${bearer}`;
+  let response;
+  try {
+    response = await fetch(new URL(base + path.replace(/^\//, ""), window.location.origin), { headers: sent });
+  } catch (error) {
+    throw new NetworkError(t("Нет связи с сервером. Проверьте интернет и попробуйте снова."));
+  }
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
+  return response.blob();
+}
+
 export const api = {
+  file,
   get: (path, query) => request("GET", path, { query }),
   post: (path, body, headers) => request("POST", path, { body, headers }),
   delete: (path) => request("DELETE", path),

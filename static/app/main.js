@@ -14,7 +14,7 @@ const config = {
 };
 configure(config.api);
 
-const PUBLIC = { "sign-in": screens.signIn, code: screens.code };
+const PUBLIC = { "sign-in": screens.signIn, code: screens.code, "pin-forgot": screens.pinForgot };
 const PRIVATE = {
   home: screens.home,
   services: screens.services,
@@ -26,6 +26,7 @@ const PRIVATE = {
   history: screens.history,
   favourites: screens.favourites,
   devices: screens.devices,
+  pin: screens.pin,
 };
 const NAV = [
   ["home", "#/home", () => t("Главная")],
@@ -34,7 +35,7 @@ const NAV = [
   ["favourites", "#/favourites", () => t("Избранное")],
   ["devices", "#/devices", () => t("Профиль")],
 ];
-const SECTION_OF = { pay: "services", check: "services", done: "services", repeat: "favourites", receipt: "history" };
+const SECTION_OF = { pin: "home", pay: "services", check: "services", done: "services", repeat: "favourites", receipt: "history" };
 
 const root = document.getElementById("app");
 let timers = [];

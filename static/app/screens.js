@@ -146,13 +146,43 @@ export function signIn(ctx, _params, notice) {
     }
   } } }, box, field(t("Номер телефона"), phone), submit);
   const info = notice ? h("div", { class: "alert alert-info", role: "status", text: notice }) : null;
-  mount(ctx.root, title(t("Вход в ЭЛСОМ")), info, h("p", { class: "text-muted", text: t("Для номеров Megacom, Beeline и O!. Код для входа придет в SMS.") }), form);
+  mount(ctx.root, title(t("Вход в ЭЛСОМ")), info, h("p", { class: "text-muted", text: t("Для номеров Megacom, Beeline и O!. Код для входа придет в SMS.") }), form,
+    h("p", { class: "mt-3" }, h("a", { href: "#/pin-forgot", dataset: { testid: "pin-forgot" }, text: t("Забыли PIN?") })));
   phone.focus();
 }
 
 // The code first, for every number: /auth/code answers alike whether the number has a wallet or not, and only
 // /auth/token after a right code says «no wallet» (404 wallet_not_found). Then the same screen asks for the name,
 // INN and the offer, keeps the code typed (it stays usable) and opens the wallet with it (POST /wallets).
+// «Отправить код еще раз» and its countdown, for a code challenge kept under `key`: the same on the sign-in code
+// screen and the forgotten-PIN one.
+function resendControl(ctx, box, challenge, path, key) {
+  const resend = h("button", { class: "btn btn-link px-0", type: "button", text: t("Отправить код еще раз") });
+  const wait = h("p", { class: "text-muted small mb-0" });
+  const tick = () => {
+    const left = Math.ceil((challenge.sent_at + challenge.resend_after * 1000 - Date.now()) / 1000);
+    resend.hidden = left > 0;
+    wait.hidden = left <= 0;
+    wait.textContent = t("Новый код можно запросить через %(seconds)s с.", { seconds: left });
+  };
+  tick();
+  ctx.every(1000, tick);
+  resend.addEventListener("click", async () => {
+    busy(resend, true);
+    try {
+      Object.assign(challenge, await api.post(path, { challenge: challenge.challenge }), { sent_at: Date.now() });
+      stored.set(key, challenge);
+      say(box, "");
+      tick();
+    } catch (error) {
+      failed(ctx, box, error);
+    } finally {
+      busy(resend, false);
+    }
+  });
+  return { resend, wait };
+}
+
 export function code(ctx) {
   const challenge = stored.get(CHALLENGE_KEY);
   if (!challenge) return ctx.go("#/sign-in");
@@ -180,29 +210,7 @@ export function code(ctx) {
     submit.textContent = on ? t("Открыть кошелек") : t("Войти");
   };
   showOpening(Boolean(challenge.opening));
-  const resend = h("button", { class: "btn btn-link px-0", type: "button", text: t("Отправить код еще раз") });
-  const wait = h("p", { class: "text-muted small mb-0" });
-  const tick = () => {
-    const left = Math.ceil((challenge.sent_at + challenge.resend_after * 1000 - Date.now()) / 1000);
-    resend.hidden = left > 0;
-    wait.hidden = left <= 0;
-    wait.textContent = t("Новый код можно запросить через %(seconds)s с.", { seconds: left });
-  };
-  tick();
-  ctx.every(1000, tick);
-  resend.addEventListener("click", async () => {
-    busy(resend, true);
-    try {
-      Object.assign(challenge, await api.post("auth/code/resend", { challenge: challenge.challenge }), { sent_at: Date.now() });
-      stored.set(CHALLENGE_KEY, challenge);
-      say(box, "");
-      tick();
-    } catch (error) {
-      failed(ctx, box, error);
-    } finally {
-      busy(resend, false);
-    }
-  });
+  const { resend, wait } = resendControl(ctx, box, challenge, "auth/code/resend", CHALLENGE_KEY);
   const form = h("form", { novalidate: true, on: { submit: async (event) => {
     event.preventDefault();
     busy(submit, true);
@@ -252,6 +260,7 @@ export async function home(ctx, _params, notice) {
     ["#/favourites", t("Избранное")],
     ["#/history", t("История")],
     ["#/devices", t("Устройства")],
+    ["#/pin", t("PIN")],
   ];
   mount(ctx.root,
     notice ? h("div", { class: "alert alert-success", role: "status", text: notice }) : null,
@@ -462,10 +471,24 @@ function paymentView(ctx, payment, { receipt, accountLabel }) {
   const centres = [`${t("call-центр ЭЛСОМ")} ${ctx.config.callCentre}`];
   if (payment.provider_call_centre) centres.push(`${t("call-центр %(provider)s", { provider: payment.provider_name })} ${payment.provider_call_centre}`);
   const callCentres = h("p", { class: "small text-muted mt-3", dataset: { testid: "call-centres" }, text: `${t("Вопросы по платежу:")} ${centres.join(", ")}.` });
+  // The receipt as a PDF to keep or send (GET payments/<code>/pdf, the website's receipt): saved under its own name.
+  const pdfBox = alertBox();
+  const pdf = h("button", { class: "btn btn-outline-primary w-100 mt-2", type: "button", dataset: { testid: "receipt-pdf" }, text: t("Скачать PDF"), on: { click: async () => {
+    busy(pdf, true);
+    try {
+      const url = URL.createObjectURL(await api.file(`payments/${encodeURIComponent(payment.code)}/pdf`));
+      h("a", { href: url, download: `elsom-${payment.code}.pdf` }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (error) {
+      failed(ctx, pdfBox, error);
+    } finally {
+      busy(pdf, false);
+    }
+  } } });
   mount(ctx.root,
     receipt ? h("a", { class: "app-back", href: "#/history", text: t("Назад") }) : null,
     title(receipt ? t("Квитанция") : heading(payment.status)), status, details, callCentres,
-    receipt ? again : favouriteForm(ctx, payment),
+    receipt ? [again, pdfBox, pdf] : favouriteForm(ctx, payment),
     receipt ? null : h("a", { class: "btn btn-outline-secondary w-100 mt-2", href: "#/home", text: t("На главную") }));
 }
 
@@ -575,4 +598,92 @@ export async function devices(ctx) {
   } } });
   mount(ctx.root, title(t("Устройства")), h("p", { class: "text-muted", text: t("Где выполнен вход в ваш кошелек. Отключите устройство, которое вам не знакомо.") }), box,
     h("div", { class: "list-group app-list" }, items), signOut);
+}
+
+// --- the PIN: a change with the token, a forgotten one by SMS code + personal INN --------------------------------
+// The rules (trivial PINs, the repeat, 3 wrong PINs lock it) and every message are the server's (POST me/pin,
+// auth/pin-reset/...), as on *900# -> 8 -> 3, which O! numbers do not reach.
+
+const PIN_CHALLENGE_KEY = "elsom.pin-challenge";
+
+function pinInput(name, autocomplete) {
+  return h("input", { type: "password", name, inputmode: "numeric", autocomplete, maxlength: 4, pattern: "[0-9]*", required: true });
+}
+
+export function pin(ctx) {
+  const box = alertBox();
+  const current = pinInput("current_pin", "current-password");
+  const fresh = pinInput("new_pin", "new-password");
+  const repeat = pinInput("new_pin_repeat", "new-password");
+  const submit = h("button", { class: "btn btn-primary btn-lg w-100", type: "submit", text: t("Сохранить") });
+  const form = h("form", { novalidate: true, on: { submit: async (event) => {
+    event.preventDefault();
+    busy(submit, true);
+    try {
+      await api.post("me/pin", { current_pin: current.value, new_pin: fresh.value, new_pin_repeat: repeat.value });
+      ctx.go("#/home", t("PIN изменен. Вам придет SMS."));
+    } catch (error) {
+      failed(ctx, box, error);
+    } finally {
+      busy(submit, false);
+    }
+  } } }, box, field(t("Текущий PIN"), current), field(t("Новый PIN"), fresh), field(t("Повторите новый PIN"), repeat), submit);
+  mount(ctx.root, h("a", { class: "app-back", href: "#/home", text: t("Назад") }), title(t("Смена PIN")), form,
+    h("p", { class: "mt-3" }, h("a", { href: "#/pin-forgot", dataset: { testid: "pin-forgot" }, text: t("Забыли PIN?") })));
+  current.focus();
+}
+
+// Two steps on one screen: the number (a code goes to it; every number is answered alike), then the code and the
+// personal INN; the new PIN goes by SMS, never to the screen.
+export function pinForgot(ctx) {
+  const box = alertBox();
+  const challenge = stored.get(PIN_CHALLENGE_KEY);
+  const back = h("a", { class: "app-back", href: token.get() ? "#/pin" : "#/sign-in", text: t("Назад") });
+  if (!challenge) {
+    const phone = h("input", { type: "tel", name: "phone", autocomplete: "tel", inputmode: "tel", placeholder: "0555 12 34 56", maxlength: 40, required: true });
+    const submit = h("button", { class: "btn btn-primary btn-lg w-100", type: "submit", text: t("Получить код") });
+    const form = h("form", { novalidate: true, on: { submit: async (event) => {
+      event.preventDefault();
+      busy(submit, true);
+      try {
+        stored.set(PIN_CHALLENGE_KEY, { ...(await api.post("auth/pin-reset/code", { phone: phone.value })), sent_at: Date.now() });
+        ctx.refresh();
+      } catch (error) {
+        failed(ctx, box, error);
+      } finally {
+        busy(submit, false);
+      }
+    } } }, box, field(t("Номер телефона"), phone), submit);
+    mount(ctx.root, back, title(t("Забыли PIN?")), h("p", { class: "text-muted", text: t("На номер кошелька придет SMS-код. Введите его и ваш личный ИНН: новый PIN придет в SMS.") }), form);
+    phone.focus();
+    return;
+  }
+  const codeInput = h("input", { name: "code", autocomplete: "one-time-code", inputmode: "numeric", maxlength: 12, required: true });
+  const inn = h("input", { name: "inn", inputmode: "numeric", maxlength: 40, autocomplete: "off", required: true });
+  const submit = h("button", { class: "btn btn-primary btn-lg w-100", type: "submit", text: t("Получить новый PIN") });
+  const { resend, wait } = resendControl(ctx, box, challenge, "auth/pin-reset/code/resend", PIN_CHALLENGE_KEY);
+  const form = h("form", { novalidate: true, on: { submit: async (event) => {
+    event.preventDefault();
+    busy(submit, true);
+    try {
+      const sent = await api.post("auth/pin-reset", { challenge: challenge.challenge, code: codeInput.value.replace(/\s/g, ""), inn: inn.value });
+      stored.clear(PIN_CHALLENGE_KEY);
+      ctx.go(token.get() ? "#/home" : "#/sign-in", t("Новый PIN отправлен в SMS на номер %(phone)s.", { phone: sent.phone_display }));
+    } catch (error) {
+      failed(ctx, box, error);
+    } finally {
+      busy(submit, false);
+    }
+  } } }, box, field(t("Код из SMS"), codeInput), field(t("Личный ИНН"), inn, t("14 цифр, как в вашей ID-карте.")), submit);
+  const other = h("button", { class: "btn btn-link px-0", type: "button", text: t("Другой номер"), on: { click: () => {
+    stored.clear(PIN_CHALLENGE_KEY);
+    ctx.refresh();
+  } } });
+  const simulator = ctx.config.simulator
+    ? h("p", { class: "small" }, h("a", { href: `${ctx.config.simulator}?phone=0${challenge.phone.slice(4)}`, target: "_blank", rel: "noopener", text: t("Демо: SMS придет во входящие виртуального телефона") }))
+    : null;
+  mount(ctx.root, back, title(t("Забыли PIN?")),
+    h("div", { class: "alert alert-info", role: "status", text: t("Код отправлен в SMS на номер %(phone)s.", { phone: national(challenge.phone) }) }),
+    simulator, form, h("div", { class: "mt-2" }, resend, wait), h("p", { class: "mt-3" }, other));
+  codeInput.focus();
 }

@@ -17,8 +17,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from core.chromium import CHROMIUM, CHROMIUM_ARGS
+from core.pdf import PdfUnavailable, file_to_pdf
 from sochi.testing import SochiServer
 from training.guide import (
     CLOSING,
@@ -33,9 +35,16 @@ from training.guide import (
 )
 
 READY_SECONDS = 60
+PDF_SECONDS = 120  # the guide is ~20 pages of screenshots: Chromium prints it in a few seconds
 STOP_GRACE_SECONDS = 5
 # What the replica started here must not inherit from the calling process (a test run's settings and database).
 NOT_INHERITED = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SMS_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE")
+
+# The progress log speaks the guide's language (training/guide.py has the steps' lines).
+PROGRESS_MIGRATED = _("реплика: база данных создана в %(dir)s; СОЧИ на %(url)s")
+PROGRESS_SERVING = _("реплика: работает на %(url)s")
+PROGRESS_WRITTEN = _("[%(language)s] HTML и PDF готовы (инструкция и часть для тренера)")
+PROGRESS_SUMMARY = _("build_guide: %(guide)s и .pdf, %(trainer)s и .pdf, снимков шагов: %(count)s, за %(seconds)s с")
 
 
 class OwnReplica:
@@ -78,7 +87,7 @@ class OwnReplica:
         migrated = manage_py("migrate", "--no-input", "-v", "0", env=self.env, timeout=300)
         if migrated.returncode != 0:
             raise CommandError(f"migrate failed: {migrated.stderr[-2000:]}")
-        self.log(f"replica: database migrated in {self.tmp}; СОЧИ at {self.sochi.base_url}")
+        self.log(PROGRESS_MIGRATED % {"dir": self.tmp, "url": self.sochi.base_url})
         for _attempt in range(3):
             port = _free_port()
             log_file = open(self.tmp / "runserver.log", "a", encoding="utf-8")  # noqa: SIM115 - handed to the child
@@ -95,7 +104,7 @@ class OwnReplica:
                 log_file.close()
             if self._ready(f"http://127.0.0.1:{port}"):
                 self.base_url = f"http://127.0.0.1:{port}"
-                self.log(f"replica: serving {self.base_url}")
+                self.log(PROGRESS_SERVING % {"url": self.base_url})
                 return
             self._stop_server()  # the port was taken meanwhile: another one
         raise CommandError(f"the replica did not start: {(self.tmp / 'runserver.log').read_text()[-2000:]}")
@@ -179,18 +188,21 @@ class Command(BaseCommand):
         language = options["lang"]
         started = time.monotonic()
         base_url = options["base_url"].rstrip("/")
-        if base_url:
-            if not base_url.startswith(("http://", "https://")):
-                raise CommandError("--base-url must start with http:// or https://")
-            sections = self._build(base_url, language, out, cash_in=lambda p, a: _cash_in(p, a, env=None))
-        else:
-            with OwnReplica(log=self.stdout.write) as replica:
-                sections = self._build(replica.base_url, language, out, cash_in=replica.cash_in)
-        self.stdout.write(
-            f"build_guide: {out / f'guide-{language}.html'} and .pdf, {out / f'trainer-{language}.html'} and .pdf, "
-            f"{sum(len(step.figures) for section in sections for step in section.steps)} step screenshots "
-            f"in {time.monotonic() - started:.0f} s"
-        )
+        if base_url and not base_url.startswith(("http://", "https://")):
+            raise CommandError("--base-url must start with http:// or https://")
+        with translation.override(language):
+            if base_url:
+                sections = self._build(base_url, language, out, cash_in=lambda p, a: _cash_in(p, a, env=None))
+            else:
+                with OwnReplica(log=self.stdout.write) as replica:
+                    sections = self._build(replica.base_url, language, out, cash_in=replica.cash_in)
+            summary = {
+                "guide": out / f"guide-{language}.html",
+                "trainer": out / f"trainer-{language}.html",
+                "count": sum(len(step.figures) for section in sections for step in section.steps),
+                "seconds": f"{time.monotonic() - started:.0f}",
+            }
+            self.stdout.write(PROGRESS_SUMMARY % summary)
 
     def _build(self, base_url: str, language: str, out: Path, *, cash_in):
         from playwright.sync_api import Error as PlaywrightError
@@ -218,19 +230,14 @@ class Command(BaseCommand):
                 ):
                     html = out / f"{name}.html"
                     html.write_text(text, encoding="utf-8")
-                    page = browser.new_page()
-                    page.goto(html.as_uri())
-                    page.wait_for_load_state("load")
-                    page.pdf(
-                        path=str(out / f"{name}.pdf"),
-                        format="A4",
-                        print_background=True,
-                        margin={"top": "15mm", "bottom": "15mm", "left": "15mm", "right": "15mm"},
-                    )
-                    page.close()
+                    # printed as the receipts are (core/pdf.py): paper and margins are the page's own @page
+                    try:
+                        (out / f"{name}.pdf").write_bytes(file_to_pdf(path=html, timeout=PDF_SECONDS))
+                    except PdfUnavailable as exc:
+                        raise CommandError(f"{name}.pdf: {exc}") from exc
             finally:
                 browser.close()
-        self.stdout.write(f"[{language}] HTML and PDF written (the guide and the trainer's part)")
+            self.stdout.write(PROGRESS_WRITTEN % {"language": language})
         return sections
 
     def _render(self, sections, language: str) -> str:
