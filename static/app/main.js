@@ -33,7 +33,7 @@ const NAV = [
   ["services", "#/services", () => t("Платежи")],
   ["history", "#/history", () => t("История")],
   ["favourites", "#/favourites", () => t("Избранное")],
-  ["devices", "#/devices", () => t("Профиль")],
+  ["devices", "#/devices", () => t("Устройства")],  // the same name as its tile and its screen
 ];
 const SECTION_OF = { pin: "home", pay: "services", check: "services", done: "services", repeat: "favourites", receipt: "history" };
 

@@ -50,9 +50,10 @@ function som(amount) {
 }
 
 function national(e164) {
-  // +996555123456 -> 0555 123 456
+  // +996555123456 -> 0555 12 34 56
   const digits = String(e164 || "").replace(/^\+996/, "");
-  return digits.length === 9 ? `0${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}` : e164;
+  // As the website and the SMS write it: 0555 01 01 01.
+  return digits.length === 9 ? `0${digits.slice(0, 3)} ${digits.slice(3, 5)} ${digits.slice(5, 7)} ${digits.slice(7)}` : e164;
 }
 
 function deviceName() {
@@ -77,8 +78,25 @@ function failed(ctx, box, error) {
     ctx.go("#/sign-in", error.message);
     return;
   }
+  if (error instanceof ApiError && error.code === "invalid_request" && Array.isArray(error.params.fields)) {
+    // The API names the fields it could not take (422): mark them, and name them as the form labels them.
+    const labels = markFields(ctx.root, error.params.fields);
+    say(box, labels.length ? t("Проверьте поля: %(fields)s.", { fields: labels.join(", ") }) : error.message);
+    return;
+  }
   if (error instanceof ApiError || error instanceof NetworkError) say(box, error.message);
   else throw error;
+}
+
+function markFields(root, names) {
+  const labels = [];
+  for (const input of root.querySelectorAll("input, select, textarea")) {
+    const bad = names.includes(input.name);
+    input.classList.toggle("is-invalid", bad);
+    input.setAttribute("aria-invalid", bad ? "true" : "false");
+    if (bad) labels.push(((input.labels && input.labels[0] && input.labels[0].textContent) || input.name).trim());
+  }
+  return labels;
 }
 
 function busy(button, on) {
@@ -448,8 +466,10 @@ function favouriteForm(ctx, payment) {
 }
 
 function paymentView(ctx, payment, { receipt, accountLabel }) {
+  // The done screen's title already says how it went: the box says it only on the receipt, whose title is «Квитанция».
+  const said = receipt ? [h("strong", { text: heading(payment.status) }), h("br")] : [];
   const status = h("div", { class: `alert alert-${{ committed: "success", in_progress: "warning" }[payment.status] || "secondary"}`, role: "status", dataset: { testid: "payment-status" } },
-    h("strong", { text: heading(payment.status) }), h("br"), payment.message);
+    ...said, payment.message);
   const details = rows([
     [t("Код платежа"), payment.code, "payment-code"],
     [t("Дата"), when(payment.created_at, language())],

@@ -202,7 +202,7 @@ def test_an_o_number_opens_its_wallet_in_the_app_and_signs_out(live_server, phon
     assert sms_outbox.last(o_number).kind == "wallet_opened"
 
     # the device list names this device; «Выйти» revokes its token
-    page.get_by_role("navigation", name="Разделы приложения").get_by_role("link", name="Профиль").click()
+    page.get_by_role("navigation", name="Разделы приложения").get_by_role("link", name="Устройства").click()
     page.get_by_text("Это устройство").wait_for()
     page.get_by_role("button", name="Выйти").click()
     page.get_by_text("Вы вышли из приложения на этом устройстве.").wait_for()
@@ -274,3 +274,48 @@ def test_a_phone_in_english_opens_the_app_in_russian_and_one_in_kyrgyz_in_kyrgyz
     _context, page = phone(locale)
     page.goto(live_server.url + "/app/")
     page.get_by_role("heading", name=heading).wait_for()
+
+
+def test_the_code_screen_writes_the_number_as_elsewhere_and_a_422_names_its_fields(live_server, phone, sms_outbox):
+    """Issue 19: «0555 12 34 56» as the website and the SMS write it (not «0555 123 456»); a 422 answer's fields are
+    marked and named by their labels, not «проверьте поля» with nothing marked."""
+    open_wallet(PHONE_NUMBER)
+    _context, page = phone()
+    page.goto(live_server.url + "/app/")
+    page.get_by_label("Номер телефона").fill("0555123456")
+    page.get_by_role("button", name="Получить код").click()
+    page.get_by_text("Код отправлен в SMS на номер 0555 12 34 56.").wait_for()
+    # the server refuses the request's fields (as pydantic does for a field it cannot take)
+    page.route(
+        "**/api/v1/auth/token",
+        lambda route: route.fulfill(
+            status=422,
+            content_type="application/json",
+            body='{"code": "invalid_request", "message": "Запрос заполнен неверно: проверьте поля.", '
+            '"params": {"fields": ["code"]}}',
+        ),
+    )
+    page.get_by_label("Код из SMS").fill("12")
+    page.get_by_role("button", name="Войти").click()
+    page.get_by_text("Проверьте поля: Код из SMS.").wait_for()
+    assert page.get_by_label("Код из SMS").get_attribute("aria-invalid") == "true"
+
+
+def test_a_payment_done_says_so_once_and_the_tab_is_named_as_its_screen(live_server, phone, sms_outbox):
+    open_wallet(PHONE_NUMBER)
+    _context, page = phone()
+    sign_in(page, live_server.url, sms_outbox)
+    fill_dostek(page, "100")
+    page.get_by_label("PIN").fill("2580")
+    page.get_by_role("button", name="Оплатить").click()
+    page.get_by_role("heading", name="Оплата прошла успешно").wait_for()
+    assert page.content().count("Оплата прошла успешно") == 1
+    code = page.get_by_test_id("payment-code").inner_text()
+    page.goto(f"{live_server.url}/app/#/receipt/{code}")  # the receipt, as «История» opens it
+    page.get_by_role("heading", name="Квитанция").wait_for()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_test_id("receipt-pdf").click()
+    assert download.value.suggested_filename == f"elsom-{code}.pdf"
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"  # noqa: SIM115
+    page.get_by_role("navigation", name="Разделы приложения").get_by_role("link", name="Устройства").click()
+    page.get_by_role("heading", name="Устройства").wait_for()

@@ -34,7 +34,7 @@ def test_change_the_pin_and_recover_a_forgotten_one_in_the_app(live_server, phon
     assert wallet_pin_is(wallet=wallet_get(phone=PHONE_NUMBER), pin="4862")
 
     # signed out, «Забыли PIN?» on the sign-in screen: the number, then the code and the personal INN
-    page.get_by_role("navigation", name="Разделы приложения").get_by_role("link", name="Профиль").click()
+    page.get_by_role("navigation", name="Разделы приложения").get_by_role("link", name="Устройства").click()
     page.get_by_role("button", name="Выйти").click()
     page.get_by_test_id("pin-forgot").click()
     page.get_by_label("Номер телефона").fill("0555 12 34 57")
