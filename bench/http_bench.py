@@ -468,6 +468,25 @@ class Server:
             process.wait(timeout=5)
 
 
+def production_env(base: dict, *, database_url: str, port: int, ussd_secret: str) -> dict:
+    """The project's production settings for a server on 127.0.0.1:`port` (plain HTTP, throw-away keys, SMS to the
+    console); wsgi.py never reads .env, so everything .env could set for manage.py is set here."""
+    return dict(
+        base,
+        DATABASE_URL=database_url,
+        DEBUG="0",
+        DEMO_MODE="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        PIN_HASH_KEY=secrets.token_urlsafe(32),
+        ALLOWED_HOSTS="127.0.0.1",
+        CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{port}",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        USSD_GATEWAY_SECRET=ussd_secret,
+        SMS_BACKEND="sms.backends.console.ConsoleBackend",
+    )
+
+
 def run_checked(argv: list[str], *, cwd: Path, env: dict, what: str, timeout: float = 900) -> str:
     try:
         proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, errors="replace", timeout=timeout)
@@ -584,20 +603,8 @@ class CaseRun:
         base.pop("SQLITE_SYNCHRONOUS", None)
         if case.synchronous:
             base["SQLITE_SYNCHRONOUS"] = case.synchronous
-        # Production settings; wsgi.py never reads .env, and everything .env could set for manage.py is set here.
         self.project_env = dict(
-            base,
-            DATABASE_URL=case.project_db,
-            DEBUG="0",
-            DEMO_MODE="0",
-            SECRET_KEY=secrets.token_urlsafe(50),
-            PIN_HASH_KEY=secrets.token_urlsafe(32),
-            ALLOWED_HOSTS="127.0.0.1",
-            CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{project_port}",
-            SECURE_SSL_REDIRECT="0",
-            SECURE_HSTS_SECONDS="0",
-            USSD_GATEWAY_SECRET=self.ussd_secret,
-            SMS_BACKEND="sms.backends.console.ConsoleBackend",
+            production_env(base, database_url=case.project_db, port=project_port, ussd_secret=self.ussd_secret),
             # Our side only, as the reference has no provider either: DosTek answers in process. The payment over
             # HTTP to a real СОЧИ is bench/provider_bench.py's subject.
             PROVIDER_ADAPTERS=IN_PROCESS_PROVIDERS,

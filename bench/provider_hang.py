@@ -96,20 +96,12 @@ class HarnessError(hb.HarnessError):
 def _env(args: HangArgs, sochi: SochiServer, port: int, ussd_secret: str) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")}
     return dict(
-        base,
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-        DATABASE_URL=args.database_url,
-        DEBUG="0",
-        DEMO_MODE="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        PIN_HASH_KEY=secrets.token_urlsafe(32),
-        ALLOWED_HOSTS="127.0.0.1",
-        CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{port}",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_HSTS_SECONDS="0",
-        USSD_GATEWAY_SECRET=ussd_secret,
-        SMS_BACKEND="sms.backends.console.ConsoleBackend",
+        hb.production_env(
+            dict(base, LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1"),
+            database_url=args.database_url,
+            port=port,
+            ussd_secret=ussd_secret,
+        ),
         DOSTEK_OSMP_URL=sochi.url,
         DOSTEK_OSMP_USER=sochi.user,
         DOSTEK_OSMP_PASSWORD=sochi.password,
