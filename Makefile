@@ -55,9 +55,15 @@ run: messages
 	trap 'kill $$sochi_pid $$sms_pid $$tasks_pid $$sweeper_pid $$judge_pid 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST)
 
+# pytest-xdist: the suite in PYTEST_WORKERS processes, each with its own test database (test-<pid>.sqlite3, or
+# test_<name>_gw<n> on PostgreSQL). Tests are handed out one by one in pytest-django's order, so each process still
+# runs the committing (transactional) tests after the others: their flush empties the database of the seeded
+# catalog and roles, which by file (--dist loadfile) would reach the next file's tests. PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= 2
+
 test: messages
 	mkdir -p var
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # ruff over the whole tree; mypy (django-stubs) over the domain apps ([tool.mypy] in pyproject.toml).
 lint: install

@@ -6,12 +6,21 @@ runs N payments of 30.00 som to DosTek group through `payment_execute` ("project
 hand-written SQL: the same two transactions (reserve, then commit after the provider's answer) with the same
 statements in the same order ("plain", the floor), and prints one line per case:
 
-    <sqlite|postgres> workers=<n> project=<x>/s plain=<y>/s ratio=<x/y>
+    <sqlite|postgres> workers=<n> project=<x>/s plain=<y>/s ceiling=<c>/s unshared=<u>/s hordak=<h>/s
+
+(fields absent when not run). "ceiling" (--ceiling) is plain's statements through Django's own connection and
+atomic(): what any Django code can reach. "unshared" (on unless --no-unshared) is plain's statements with the
+posting trigger swapped for one that moves the wallet's balance and appends the legs but moves no system
+account's balance (they are rolled up after the run, untimed, so the books stay exact): the floor of this payment
+when no row is shared between payments, the physical limit on this machine. "hordak" (--peer hordak, PostgreSQL
+only) is the same payment written as a django-hordak user would write it, in its own virtual environment and its
+own throw-away database (bench/ledger_peer_hordak.py), with its cost as a wallet's history grows.
 
 Lines starting with '#' are comments (machine, versions, invariant problems). Run from the project root:
 
-    .venv/bin/python bench/ledger_bench.py                     # 400 payments, workers 1,4, sqlite+postgres
+    .venv/bin/python bench/ledger_bench.py                     # 400 payments, workers 1,4,16,32, sqlite+postgres
     .venv/bin/python bench/ledger_bench.py --payments 2000 --workers 1,2,4 --databases postgres
+    .venv/bin/python bench/ledger_bench.py --databases postgres --ceiling --peer hordak
 
 It never touches the developer's databases: SQLite runs in a file under a temporary directory, PostgreSQL
 in a database `elsom_bench_<pid>` created through --pg-url (default postgres://postgres@127.0.0.1:5432/test)
@@ -61,7 +70,14 @@ SERVICE_SLUG = "dostek"
 CHANNEL = "web"
 CASH_IN_CHUNK = Decimal("500000.00")  # the kicb-branch limit per operation
 DATABASES = ("sqlite", "postgres")
-TARGET_RATIO = 0.8  # issue 7: the project at least 0.8 of plain SQL in separate processes
+PEERS = ("hordak",)
+DEFAULT_WORKERS = [1, 4, 16, 32]
+HISTORY_SIZES = [0, 1000, 10000]  # a wallet's earlier payments, for the cost of a payment as history grows
+HISTORY_PAYMENTS = 200  # timed single-worker payments at each history size
+# Issue 20, PostgreSQL: no collapse from 4 to 32 workers, near the floor without shared rows, twice a peer's speed.
+TARGET_SCALE = 1.0  # project at 32 workers / project at 4
+TARGET_UNSHARED = 0.6  # project / unshared at 32 workers
+TARGET_PEER = 2.0  # project / hordak at every worker count
 
 
 # --- Command line ------------------------------------------------------------------------------------------
@@ -74,6 +90,18 @@ def _int_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from exc
     if not values or any(v < 1 for v in values):
         raise argparse.ArgumentTypeError("worker counts must be integers >= 1")
+    return values
+
+
+def _sizes(text: str) -> list[int]:
+    if text.strip() == "none":
+        return []
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers or 'none', got {text!r}") from exc
+    if any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError("history sizes are integers >= 0")
     return values
 
 
@@ -103,9 +131,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--workers",
         type=_int_list,
-        default=[1, 4],
+        default=DEFAULT_WORKERS,
         metavar="LIST",
-        help="comma-separated concurrent worker counts (default 1,4)",
+        help="comma-separated concurrent worker counts (default 1,4,16,32)",
     )
     parser.add_argument(
         "--databases",
@@ -153,6 +181,27 @@ def parse_args(argv=None) -> argparse.Namespace:
         "variant, printed as a '#   ceiling:' line): how much of the gap is Django's connection, not the project",
     )
     parser.add_argument(
+        "--no-unshared",
+        action="store_true",
+        help="skip the floor without shared rows ('unshared': plain's statements, the posting trigger moving no "
+        "system account's balance; rolled up after each run)",
+    )
+    parser.add_argument(
+        "--peer",
+        choices=PEERS,
+        help="also run the same payment written with django-hordak (PostgreSQL only; the bench installs hordak into "
+        "its own virtual environment under var/bench-venvs/, never into the project's), side by side at each "
+        "worker count, and a payment's cost as a wallet's history grows (--history)",
+    )
+    parser.add_argument(
+        "--history",
+        type=_sizes,
+        default=HISTORY_SIZES,
+        metavar="LIST",
+        help="with --peer: a wallet's history sizes (earlier payments) at which one worker's payments/s is timed, "
+        "the project's and the peer's (default 0,1000,10000; 'none' skips it)",
+    )
+    parser.add_argument(
         "--no-verify",
         action="store_true",
         help="skip the books invariant check (services.verify.books_violations) after each case",
@@ -188,9 +237,15 @@ def _child_command(args: argparse.Namespace, database: str) -> list[str]:
             args.mode,
             "--plain-binding",
             args.plain_binding,
+            "--pg-url",
+            args.pg_url,
+            "--history",
+            ",".join(map(str, args.history)) or "none",
         ]
         + (["--no-verify"] if args.no_verify else [])
         + (["--ceiling"] if args.ceiling else [])
+        + (["--no-unshared"] if args.no_unshared else [])
+        + (["--peer", args.peer] if args.peer else [])
     )
 
 
@@ -542,6 +597,89 @@ def plain_pay(conn: PlainConnection, spec: PlainSpec, key: str) -> None:
     plain_tx_commit(conn, spec, key, reserved, provider_txn_id)
 
 
+# --- The floor without shared rows -------------------------------------------------------------------------------
+#
+# The same statements as plain, with the posting trigger of ledger migration 0005 swapped, for the run, for one that
+# writes the transfers and moves the wallet's balance but moves no system account's balance (no bucket row): the
+# system accounts take appended legs only, so payments share no row at all. After the run the system accounts'
+# buckets are rolled up from their transfers (untimed), so the books are exact again for the books check. The
+# swapped trigger is cut out of the migration's own text, so it follows the real one.
+
+BUCKETS_MIGRATION = "ledger.migrations.0005_system_balance_buckets"
+
+
+def unshared_trigger_sql(vendor: str) -> str:
+    """The posting trigger (SQLite) or its function (PostgreSQL) without the system accounts' bucket upsert."""
+    import importlib
+    import re
+
+    migration = importlib.import_module(BUCKETS_MIGRATION)
+    if vendor == "sqlite":
+        text, pattern, replacement = (
+            migration.SQLITE_APPLY,
+            r"    INSERT INTO ledger_accountbucket.*?excluded\.balance;\n",
+            "",
+        )
+    else:
+        text = migration.POSTGRES_APPLY_FUNCTION
+        pattern, replacement = r"INSERT INTO ledger_accountbucket.*?EXCLUDED\.balance;", "NULL;  -- appended legs only"
+    swapped, found = re.subn(pattern, replacement, text, flags=re.S)
+    if found != 1:
+        raise RuntimeError(f"{BUCKETS_MIGRATION}: the bucket upsert of the {vendor} trigger is not where it was")
+    return swapped
+
+
+def _install_trigger(sql_text: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER IF EXISTS ledger_posting_apply")
+        cursor.execute(sql_text)
+
+
+def system_buckets_roll_up() -> int:
+    """Bring every system account's buckets to credits - debits of its transfers (the difference goes into bucket 0):
+    the background step the appended legs of the unshared floor would need. Returns how many accounts moved."""
+    from django.db import transaction
+    from django.db.models import F, Sum
+
+    from core.money import to_tyiyn
+    from ledger.models import AccountBucket, AccountKind, LedgerAccount, Transfer
+
+    moved = 0
+    with transaction.atomic():
+        for account in LedgerAccount.objects.exclude(kind=AccountKind.WALLET).with_balance():
+            credits = Transfer.objects.filter(credit_account=account).aggregate(s=Sum("amount"))["s"] or 0
+            debits = Transfer.objects.filter(debit_account=account).aggregate(s=Sum("amount"))["s"] or 0
+            difference = credits - debits - account.current_balance
+            if difference:
+                bucket, _created = AccountBucket.objects.get_or_create(account=account, bucket=0)
+                # In tyiyn: the column's own unit (a Decimal beside F() would not go through MoneyField).
+                AccountBucket.objects.filter(pk=bucket.pk).update(balance=F("balance") + to_tyiyn(difference))
+                moved += 1
+    return moved
+
+
+class unshared_trigger:  # noqa: N801 - a context manager, used as `with unshared_trigger():`
+    """The unshared floor's trigger for the duration of a run; the real one back and the buckets rolled up after."""
+
+    def __enter__(self) -> None:
+        from django.db import connection
+
+        _install_trigger(unshared_trigger_sql(connection.vendor))
+
+    def __exit__(self, *exc) -> None:
+        import importlib
+
+        from django.db import connection
+
+        migration = importlib.import_module(BUCKETS_MIGRATION)
+        real = migration.SQLITE_APPLY if connection.vendor == "sqlite" else migration.POSTGRES_APPLY_FUNCTION
+        _install_trigger(real)
+        system_buckets_roll_up()
+
+
 # --- Runner ------------------------------------------------------------------------------------------------
 
 
@@ -720,13 +858,13 @@ class Runner:
         objects and made its warm-up payments, and stops when the last worker has committed its last payment."""
         counts = [payments // workers + (1 if i < payments % workers else 0) for i in range(workers)]
         targets = self.make_targets(workers, max(counts))
-        specs = [self.plain_spec(target) for target in targets] if variant in ("plain", "django") else []
+        specs = [self.plain_spec(target) for target in targets] if variant in ("plain", "django", "unshared") else []
         run_id = next(self.run_ids)
 
         def work(index: int, start, report) -> None:
             close = None
             try:
-                if variant == "plain":
+                if variant in ("plain", "unshared"):
                     pay, close = self.plain_worker(specs[index])
                 elif variant == "django":
                     pay, close = self.django_worker(specs[index])
@@ -748,12 +886,36 @@ class Runner:
 
         threaded = variant == "project" and self.mode == "threads"
         runner = self._run_threads if threaded else self._run_processes
-        began, finished, errors = runner(work, workers)
+        if variant == "unshared":
+            with unshared_trigger():
+                began, finished, errors = runner(work, workers)
+        else:
+            began, finished, errors = runner(work, workers)
         if errors:
             raise RuntimeError(f"{variant} worker failed: {errors[0]}")
         self._check_counts(targets, counts)
         self.last_targets[variant] = targets
         return payments / (max(finished) - began)
+
+    def history_rate(self, size: int, payments: int) -> float:
+        """One worker's payments/s through payment_execute on a wallet that made `size` payments before (written
+        untimed by plain SQL, the same rows): what a payment costs as the wallet's history grows."""
+        targets = self.make_targets(1, size + payments)
+        target, run_id = targets[0], next(self.run_ids)
+        conn = PlainConnection(self.plain_db)
+        try:
+            spec = self.plain_spec(target)
+            for i in range(size):
+                plain_pay(conn, spec, f"bench-{run_id}-history-{i}")
+        finally:
+            conn.close()
+        pay, _close = self.project_worker(target)
+        for i in range(self.warmup):
+            pay(f"bench-{run_id}-history-warm-{i}")
+        began = time.perf_counter()
+        for i in range(payments):
+            pay(f"bench-{run_id}-history-timed-{i}")
+        return payments / (time.perf_counter() - began)
 
     @staticmethod
     def _run_threads(work, workers: int):
@@ -1057,14 +1219,60 @@ def main_child(args: argparse.Namespace) -> int:
     verify = None
     if not args.no_verify:
         from services.verify import books_violations as verify
+    peer = _start_peer(args, runner) if args.peer else None
+    try:
+        return _measure(args, runner, verify, peer)
+    finally:
+        if peer is not None:
+            peer.stop()
+
+
+VARIANT_FIELDS = (("project", "project"), ("plain", "plain"), ("django", "ceiling"), ("unshared", "unshared"))
+
+
+def _start_peer(args: argparse.Namespace, runner: "Runner"):
+    """The peer's throw-away database and virtual environment (created on the first run, reused after)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print(f"# {args.child}: --peer {args.peer} runs on PostgreSQL only; not run here", flush=True)
+        return None
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from ledger_peer_hordak import HordakPeer
+
+    began = time.perf_counter()
+    peer = HordakPeer(args.pg_url, commission=runner.commission)
+    peer.start()
+    info, venv = peer.setup_info, "reused" if peer.venv_seconds is None else f"built in {peer.venv_seconds:.0f} s"
+    print(
+        f"# {args.child}: peer {args.peer} {info.get('hordak')} on django {info.get('django')}, its own database "
+        f"{peer.database}, venv {venv}; ready in {time.perf_counter() - began:.0f} s; zero-sum legs enforced: "
+        f"{info.get('zero_sum_enforced')}, overdraft accepted without the user's guard: "
+        f"{info.get('overdraft_accepted_without_guard')}, statements per payment: {info.get('statements_per_payment')}",
+        flush=True,
+    )
+    return peer
+
+
+def _measure(args: argparse.Namespace, runner: "Runner", verify, peer) -> int:
+    from django.db import connection
+
+    database = args.child
     status = 0
     rows_checked = False
+    medians: dict[int, dict[str, float]] = {}
     for workers in args.workers:
-        variants = ("project", "plain", "django") if args.ceiling else ("project", "plain")
+        variants = ["project", "plain"]
+        variants += ["django"] if args.ceiling else []
+        variants += [] if args.no_unshared else ["unshared"]
+        variants += ["peer"] if peer is not None else []
         rates: dict[str, list[float]] = {variant: [] for variant in variants}
         for _ in range(args.repeat):
             for variant in variants:
-                rates[variant].append(runner.run(variant, workers, args.payments))
+                if variant == "peer":
+                    rates[variant].append(peer.run(workers, args.payments, args.warmup))
+                else:
+                    rates[variant].append(runner.run(variant, workers, args.payments))
             if not rows_checked:
                 rows_checked = True
                 differences = rows_difference(runner)
@@ -1081,27 +1289,21 @@ def main_child(args: argparse.Namespace) -> int:
                         flush=True,
                     )
         connection.close()
-        project, plain = statistics.median(rates["project"]), statistics.median(rates["plain"])
-        print(
-            f"{database} workers={workers} project={project:.1f}/s plain={plain:.1f}/s ratio={project / plain:.2f}"
-            f" (target >= {TARGET_RATIO})",
-            flush=True,
-        )
-        if args.ceiling:
-            ceiling = statistics.median(rates["django"])
-            print(
-                f"#   ceiling: the plain statements through Django's connection and atomic(): {ceiling:.1f}/s, "
-                f"ratio {ceiling / plain:.2f} of plain (no project code: Django's connection and transactions "
-                "alone); "
-                f"the project is {project / ceiling:.2f} of it",
-                flush=True,
-            )
+        median = medians[workers] = {variant: statistics.median(values) for variant, values in rates.items()}
+        fields = [f"{name}={median[variant]:.1f}/s" for variant, name in VARIANT_FIELDS if variant in median]
+        fields += [f"{args.peer}={median['peer']:.1f}/s"] if "peer" in median else []
+        print(f"{database} workers={workers} {' '.join(fields)}", flush=True)
+        project = median["project"]
+        ratios = [
+            f"project/{name} {project / median[variant]:.2f}"
+            for variant, name in VARIANT_FIELDS[1:]
+            if variant in median
+        ]
+        ratios += [f"project/{args.peer} {project / median['peer']:.2f}"] if "peer" in median else []
+        print(f"#   ratios: {', '.join(ratios)}", flush=True)
         if args.repeat > 1:
-            print(
-                f"#   runs: project {' '.join(f'{r:.1f}' for r in rates['project'])}; "
-                f"plain {' '.join(f'{r:.1f}' for r in rates['plain'])}",
-                flush=True,
-            )
+            runs = "; ".join(f"{variant} {' '.join(f'{r:.1f}' for r in values)}" for variant, values in rates.items())
+            print(f"#   runs: {runs}", flush=True)
         if verify is not None:
             violations = verify()
             if violations:
@@ -1112,7 +1314,52 @@ def main_child(args: argparse.Namespace) -> int:
                 )
             else:
                 print(f"#   books: no violations after {workers}-worker runs", flush=True)
+    if peer is not None and args.history:
+        _history(args, runner, peer)
+    if connection.vendor == "postgresql":
+        _targets(args, medians)
     return status
+
+
+def _history(args: argparse.Namespace, runner: "Runner", peer) -> None:
+    """One worker's payments/s on a wallet with `size` earlier payments, ours and the peer's: ours reads the
+    wallet's cached balance, hordak sums the wallet's legs."""
+    peer_rows = {row["size"]: row for row in peer.history(args.history)}
+    for size in args.history:
+        ours = runner.history_rate(size, HISTORY_PAYMENTS)
+        theirs = peer_rows[size]["rate"]
+        print(
+            f"# {args.child} history: wallet with {size} earlier payments: project={ours:.1f}/s "
+            f"{args.peer}={theirs:.1f}/s (one worker, {HISTORY_PAYMENTS} payments; {args.peer}'s balance read "
+            f"{peer_rows[size].get('balance_ms', float('nan')):.2f} ms)",
+            flush=True,
+        )
+
+
+def _targets(args: argparse.Namespace, medians: dict[int, dict[str, float]]) -> None:
+    """Issue 20's targets on PostgreSQL, as far as this run measured them."""
+
+    def verdict(value: float, target: float) -> str:
+        return f"{value:.2f} (target >= {target}) {'PASS' if value >= target else 'MISS'}"
+
+    lines = []
+    if 4 in medians and 32 in medians:
+        lines.append(
+            f"project at 32 workers / at 4 = {verdict(medians[32]['project'] / medians[4]['project'], TARGET_SCALE)}"
+        )
+    if 32 in medians and "unshared" in medians[32]:
+        lines.append(
+            "project / unshared at 32 workers = "
+            + verdict(medians[32]["project"] / medians[32]["unshared"], TARGET_UNSHARED)
+        )
+    for workers, median in medians.items():
+        if "peer" in median:
+            lines.append(
+                f"project / {args.peer} at {workers} workers = "
+                + verdict(median["project"] / median["peer"], TARGET_PEER)
+            )
+    for line in lines:
+        print(f"# {args.child} target: {line}", flush=True)
 
 
 def main(argv=None) -> int:

@@ -2,9 +2,18 @@
 
 Balance convention: balance = credits - debits. A wallet is credited when money comes in. System accounts
 (cash-in channels) go negative as they hand out money; the sum over all accounts is always zero.
+
+A wallet's balance is one row (its `balance` column), locked by every posting that moves it: that lock is what keeps
+it from going below zero. A system account's balance (the hold, a provider's settlement account, the commission
+income, a cash-in channel) is not one row: every payment touches the hold twice and the provider and the fees once,
+so one row would queue every payment of the wallet behind every other (issue 20). Its balance is kept in
+SYSTEM_BALANCE_BUCKETS slices (AccountBucket), the posting's id choosing the slice, and summed when read
+(LedgerAccount.objects.with_balance(), ledger_balances()).
 """
 
 from django.db import models
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.money import MoneyField
@@ -30,6 +39,30 @@ class AccountKind(models.TextChoices):
     HOLD = "hold", _("зарезервированные средства")
 
 
+# How many slices a system account's balance is kept in. Postings write the slice `posting id % BUCKETS`: concurrent
+# postings get consecutive ids, so fewer than this many payments in flight never share a slice. The number is in
+# the posting trigger of ledger migration 0005 too.
+SYSTEM_BALANCE_BUCKETS = 64
+
+
+class LedgerAccountQuerySet(models.QuerySet):
+    def with_balance(self) -> "LedgerAccountQuerySet":
+        """Annotate `current_balance`: the `balance` column plus the account's buckets (a system account's whole
+        balance is in its buckets since migration 0005; a wallet has none)."""
+        buckets = (
+            AccountBucket.objects.filter(account=OuterRef("pk"))
+            .order_by()
+            .values("account")
+            .annotate(total=Sum("balance"))
+            .values("total")
+        )
+        # Plain integers (tyiyn) in SQL, converted to som once, by the outer MoneyField.
+        in_buckets = Coalesce(Subquery(buckets, output_field=models.BigIntegerField()), models.Value(0))
+        return self.annotate(
+            current_balance=models.ExpressionWrapper(models.F("balance") + in_buckets, output_field=MoneyField())
+        )
+
+
 class LedgerAccount(models.Model):
     code = models.CharField(_("код"), max_length=64, unique=True)
     kind = models.CharField(_("вид"), max_length=16, choices=AccountKind.choices)
@@ -38,9 +71,13 @@ class LedgerAccount(models.Model):
     # the account is made: histories name a top-up by it instead of reading it back out of `code`. No choices here:
     # the channels are the wallet's, and the books below it do not import it.
     cash_in_channel = models.CharField(_("канал пополнения"), max_length=16, blank=True, default="")
+    # A wallet's balance. A system account's is in its buckets (this column is 0 since migration 0005): read it with
+    # LedgerAccount.objects.with_balance() or ledger.posting.ledger_balances().
     balance = MoneyField(_("баланс"), default=0)
     may_go_negative = models.BooleanField(_("может уходить в минус"), default=False)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    objects = LedgerAccountQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("счет книги")
@@ -60,6 +97,27 @@ class LedgerAccount(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class AccountBucket(models.Model):
+    """One slice of a system account's balance (credits - debits of the postings whose id % SYSTEM_BALANCE_BUCKETS is
+    `bucket`). Written only by the posting trigger (ledger migration 0005), as an upsert: a slice exists once a
+    posting has touched it. A slice may be below zero, the hold's too (a payment's reserve and settle fall in
+    different slices): the hold's total equals the payments in progress, which check_ledger proves."""
+
+    account = models.ForeignKey(LedgerAccount, verbose_name=_("счет"), on_delete=models.PROTECT, related_name="buckets")
+    bucket = models.PositiveSmallIntegerField(_("доля"))
+    balance = MoneyField(_("баланс"), default=0)
+
+    class Meta:
+        verbose_name = _("доля баланса системного счета")
+        verbose_name_plural = _("доли балансов системных счетов")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "bucket"], name="ledger_accountbucket_account_bucket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}#{self.bucket}"
 
 
 class PostingKind(models.TextChoices):

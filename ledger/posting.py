@@ -282,11 +282,17 @@ def _guarded_debits(legs: tuple[Leg, ...]) -> list[LedgerAccount]:
 
 
 def ledger_balances(*accounts: LedgerAccount) -> None:
-    """Read the current balances of these accounts into their objects (one query)."""
+    """Read the current balances of these accounts into their objects (one query). A system account's balance is
+    the sum of its buckets (ledger.models.AccountBucket), read only when one of them is a system account."""
     by_pk: dict[int, list[LedgerAccount]] = {}
     for account in accounts:
         by_pk.setdefault(account.pk, []).append(account)
-    for pk, balance in LedgerAccount.objects.filter(pk__in=by_pk).values_list("pk", "balance"):
+    rows = LedgerAccount.objects.filter(pk__in=by_pk)
+    if all(account.kind == AccountKind.WALLET for account in accounts):
+        balances = rows.values_list("pk", "balance")
+    else:
+        balances = rows.with_balance().values_list("pk", "current_balance")
+    for pk, balance in balances:
         for account in by_pk[pk]:
             account.balance = balance
 

@@ -98,7 +98,7 @@ def _legacy_violations(payment: Payment, label: str) -> list[str]:
 
 def payment_violations() -> list[str]:
     violations: list[str] = []
-    hold = LedgerAccount.objects.filter(kind=AccountKind.HOLD).first()
+    hold = LedgerAccount.objects.with_balance().filter(kind=AccountKind.HOLD).first()
     fees = LedgerAccount.objects.filter(kind=AccountKind.FEES).first()
     hold_id = hold.pk if hold else -1
     fees_id = fees.pk if fees else None
@@ -122,9 +122,10 @@ def payment_violations() -> list[str]:
         violations.extend(_payment_violations(payment, sms_by_payment.get(payment.pk, {}), hold_id, fees_id))
 
     reserved_total = Payment.objects.filter(status=PaymentStatus.RESERVED).aggregate(s=Sum("total"))["s"] or 0
-    if (hold.balance if hold else 0) != reserved_total:
+    held = hold.current_balance if hold else Decimal(0)  # the sum of its buckets
+    if held != reserved_total:
         violations.append(
-            f"the hold account holds {format_som(hold.balance if hold else Decimal(0))}, but the payments in "
+            f"the hold account holds {format_som(held)}, but the payments in "
             f"progress total {format_som(Decimal(reserved_total))}"
         )
     for key in (

@@ -46,7 +46,7 @@ def snapshot():
         "providers": list(Provider.objects.order_by("pk").values_list("name", "adapter")),
         "payments": list(Payment.objects.order_by("pk").values_list("status", "amount")),
         "postings": Posting.objects.count(),
-        "balances": list(LedgerAccount.objects.order_by("pk").values_list("balance", flat=True)),
+        "balances": list(LedgerAccount.objects.with_balance().order_by("pk").values_list("current_balance", flat=True)),
         "audit": AuditEntry.objects.count(),
     }
 

@@ -139,6 +139,34 @@ def test_row_line_shape_ratio_and_verdicts():
     assert hb.format_row("sqlite", "web-pay", project, reference).endswith("target: none in the issue")
 
 
+def test_wide_row_line_has_its_own_target_with_the_load():
+    """ussd-pay-wide: the USSD row's ratio, a p99 bound scaled by the connections (100 ms at 16 -> 400 ms at 64), not
+    one failed project request, and the load and whose target it is said in the line, in the rows' format."""
+    # given the wide row's target at its default load
+    target = hb.wide_target(64, 4)
+    reference = hb.Side(rate=500.0, p50_ms=100.0, p99_ms=200.0)
+    project = hb.Side(rate=300.0, p50_ms=200.0, p99_ms=350.0)
+    # when
+    line = hb.format_row("postgres", hb.WIDE_ROW, project, reference, target=target)
+    # then
+    assert line == (
+        "postgres ussd-pay-wide project=300.0/s p50=200.0ms p99=350.0ms | reference=500.0/s p50=100.0ms p99=200.0ms | "
+        "ratio=0.60 | target ratio>=0.5, p99<400ms, no failed request (64 connections, 4 workers each; ours, the "
+        "issue sets none): PASS"
+    )
+    assert hb.wide_target(128, 8).p99_ms == 800.0
+    slow = hb.Side(rate=300.0, p50_ms=200.0, p99_ms=400.0)
+    assert hb.format_row("postgres", hb.WIDE_ROW, slow, reference, target=target).endswith("none): MISS")
+    one_failed = hb.Side(rate=300.0, p50_ms=200.0, p99_ms=350.0, socket_errors=1)
+    failed_line = hb.format_row("postgres", hb.WIDE_ROW, one_failed, reference, target=target)
+    assert failed_line.endswith("none): MISS | FLAGGED: project errors=1")
+    # a failed reference request flags the row but is not the project's failure
+    shaky_reference = hb.Side(rate=500.0, p50_ms=100.0, p99_ms=200.0, bad=1)
+    assert "PASS | FLAGGED: reference errors=1" in hb.format_row(
+        "postgres", hb.WIDE_ROW, project, shaky_reference, target=target
+    )
+
+
 # --- cookies and tokens --------------------------------------------------------------------------------------------
 
 
@@ -398,8 +426,114 @@ def test_bad_options_are_refused():
         ["--rows", "page,nope"],
         ["--sqlite-synchronous", "FAST"],
         ["--duration", "0"],
+        ["--wide-connections", "0"],
+        ["--wide-workers", "two"],
     ):
         with pytest.raises(SystemExit) as exc:
             hb.parse_args(argv)
         assert exc.value.code == 2
     assert hb.parse_args(["--sqlite-synchronous", "full,normal"]).sqlite_synchronous == ["FULL", "NORMAL"]
+
+
+def test_wide_row_is_a_default_row_with_its_own_load_and_selectable():
+    """By default every row runs, the wide one at 64 connections and 4 workers while the others keep 16 and 2;
+    --rows selects it alone, --wide-connections and --wide-workers change its load."""
+    args = hb.parse_args([])
+    assert args.rows == ["page", "ussd-pay", "web-pay", "ussd-pay-wide"]
+    assert (args.connections, args.workers, args.wide_connections, args.wide_workers) == (16, 2, 64, 4)
+    args = hb.parse_args(["--rows", "ussd-pay,ussd-pay-wide", "--wide-connections", "32", "--wide-workers", "3"])
+    assert (args.rows, args.wide_connections, args.wide_workers) == (["ussd-pay", "ussd-pay-wide"], 32, 3)
+
+
+def test_wide_row_runs_on_postgresql_only():
+    """On SQLite the wide row is skipped (and said so), whether named or by default; PostgreSQL measures it."""
+    rows = ["page", "ussd-pay-wide", "ussd-pay"]
+    assert hb.case_rows(rows, "postgres") == (rows, [])
+    assert hb.case_rows(rows, "sqlite") == (["page", "ussd-pay"], ["ussd-pay-wide"])
+
+
+def test_wide_row_alone_on_sqlite_prepares_nothing_and_says_why(tmp_path, monkeypatch, capsys):
+    """--databases sqlite --rows ussd-pay-wide: a '#' line says the row was skipped; no database is migrated and no
+    server started."""
+    monkeypatch.setattr(hb.CaseRun, "prepare", lambda self: pytest.fail("prepared a skipped row"))
+    monkeypatch.setattr(hb.Server, "start", lambda self, ready, timeout=60: pytest.fail("started a server"))
+    run = hb.CaseRun(
+        hb.parse_args(["--rows", hb.WIDE_ROW]), hb.Case("sqlite", "sqlite:///p", "sqlite:///r", ""), tmp_path
+    )
+    run.run()
+    assert capsys.readouterr().out == "# sqlite: ussd-pay-wide skipped: PostgreSQL only " + (
+        "(on SQLite more workers only queue on the file's write lock)\n"
+    )
+
+
+POSTGRES_CASE = hb.Case("postgres", "postgres://u@127.0.0.1/p_bench", "postgres://u@127.0.0.1/p_bench_ref", "")
+
+
+def test_wallets_cover_the_widest_row_measured(tmp_path):
+    """One wallet and one reference balance per connection of the widest row: 64 with the wide row on PostgreSQL,
+    the --connections (16) on SQLite, where the wide row is skipped."""
+    args = hb.parse_args([])
+    postgres = hb.CaseRun(args, POSTGRES_CASE, tmp_path)
+    assert (postgres.wallet_count, postgres.skipped_rows) == (64, [])
+    sqlite = hb.CaseRun(args, hb.Case("sqlite", "sqlite:///p", "sqlite:///r", "FULL"), tmp_path)
+    assert (sqlite.wallet_count, sqlite.rows, sqlite.skipped_rows) == (
+        16,
+        ["page", "ussd-pay", "web-pay"],
+        [hb.WIDE_ROW],
+    )
+    narrow = hb.CaseRun(hb.parse_args(["--rows", "ussd-pay", "--connections", "8"]), POSTGRES_CASE, tmp_path)
+    assert narrow.wallet_count == 8
+
+
+def test_wide_row_gets_a_new_pair_of_servers_with_its_workers(tmp_path, monkeypatch):
+    """The wide row's servers: the first pair stopped, a new one with --wide-workers each on new free ports of
+    127.0.0.1, with the bench's empty gunicorn config; the project keeps its keys (the PINs were hashed with its
+    PIN_HASH_KEY) and its CSRF origin follows the new port."""
+    started, stopped = [], []
+    monkeypatch.setattr(hb.Server, "start", lambda self, ready, timeout=60: started.append(self))
+    monkeypatch.setattr(hb.Server, "stop", lambda self: stopped.append(self))
+    run = hb.CaseRun(hb.parse_args([]), POSTGRES_CASE, tmp_path)
+    keys = {name: run.project_env[name] for name in ("PIN_HASH_KEY", "SECRET_KEY", "USSD_GATEWAY_SECRET")}
+    # given the first pair serving the other rows
+    run.serve()
+    first = list(started)
+    assert [server.workers for server in first] == [2, 2]
+    # when the wide row starts its own
+    run.serve_anew(4)
+    # then
+    assert stopped == first[::-1]
+    new = started[2:]
+    assert [server.name for server in new] == ["project", "reference"]
+    assert {server.port for server in new}.isdisjoint({server.port for server in first})
+    for server in new:
+        argv = " ".join(server.argv)
+        assert "--workers 4 --worker-class sync" in argv and f"--bind 127.0.0.1:{server.port}" in argv
+        assert f"--config {hb.BENCH_DIR / 'gunicorn_bench.conf.py'}" in argv
+    assert run.project.env is run.project_env
+    assert run.project_env["CSRF_TRUSTED_ORIGINS"] == f"http://127.0.0.1:{run.project.port}"
+    assert {name: run.project_env[name] for name in keys} == keys
+
+
+def test_wide_row_drives_wrk_with_one_connection_per_wallet(tmp_path, monkeypatch):
+    """wrk runs -t64 -c64 for the wide row (the others keep --connections), and the Lua data gives each of the 64
+    connections its own wallet."""
+    argvs = []
+
+    def fake_run_checked(argv, **kwargs):
+        argvs.append(argv)
+        return WRK_OUTPUT
+
+    monkeypatch.setattr(hb, "run_checked", fake_run_checked)
+    run = hb.CaseRun(hb.parse_args([]), POSTGRES_CASE, tmp_path)
+    run.pin, run.phones = "4725", [f"+99655571{index:04d}" for index in range(64)]
+    # when
+    run.wrk(run.project, "ussd", run.ussd_data(64), warm=False, connections=64)
+    run.wrk(run.project, "ussd", run.ussd_data(16), warm=False)
+    # then
+    assert argvs[0][1:3] == ["-t64", "-c64"] and argvs[1][1:3] == ["-t16", "-c16"]
+    lua = LuaJIT()
+    try:
+        phones = lua.json(f"dofile({json.dumps(argvs[0][-1])}).conns")
+    finally:
+        lua.close()
+    assert [conn["phone"] for conn in phones] == run.phones

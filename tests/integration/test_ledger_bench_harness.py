@@ -3,6 +3,7 @@ plain-SQL floor follows the project's transactions by hand, so a change to payme
 or the trigger breaks it (a failing INSERT, rows that differ, books that do not balance); this catches it in CI
 instead of at the next benchmark. The figures themselves are not checked: they depend on the machine."""
 
+import importlib
 import importlib.util
 import os
 import re
@@ -16,7 +17,9 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "ledger_bench.py"
-RATIO_LINE = re.compile(r"^(sqlite|postgres) workers=(\d+) project=[0-9.]+/s plain=[0-9.]+/s ratio=[0-9.]+", re.M)
+RATIO_LINE = re.compile(
+    r"^(sqlite|postgres) workers=(\d+) project=[0-9.]+/s plain=[0-9.]+/s( ceiling=[0-9.]+/s)? unshared=[0-9.]+/s$", re.M
+)
 TIMEOUT_SECONDS = 180  # the smallest run takes 10-20 s on a loaded 2-core machine
 # The script's own words for a broken floor or broken books (see main_child and main_parent).
 BROKEN = ("differ", "does NOT write", " vs plain ", "violation(s)", "benchmark failed", "skipped", "Traceback")
@@ -67,7 +70,9 @@ def _drop_database(pg_url: str, name: str) -> None:
 def _assert_clean_run(run: subprocess.CompletedProcess, database: str, workers: list[int]) -> None:
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
-    assert [(db, int(n)) for db, n in RATIO_LINE.findall(run.stdout)] == [(database, n) for n in workers], output
+    assert [(db, int(n)) for db, n, _ceiling in RATIO_LINE.findall(run.stdout)] == [(database, n) for n in workers], (
+        output
+    )
     assert f"# {database}: rows: a plain payment wrote what payment_execute writes" in run.stdout, output
     assert run.stdout.count("#   books: no violations") == len(workers), output
     for word in BROKEN:
@@ -75,14 +80,30 @@ def _assert_clean_run(run: subprocess.CompletedProcess, database: str, workers: 
 
 
 def test_smallest_run_on_sqlite_pays_both_ways_with_the_same_rows_and_clean_books():
-    """8 payments through payment_execute and 8 through the plain floor on a throw-away SQLite file: exit 0, one
-    ratio line, the rows check passed, books_violations() clean; with --ceiling the third variant runs as well."""
+    """8 payments through payment_execute, 8 through the plain floor and 8 through the floor without shared rows on a
+    throw-away SQLite file: exit 0, one line per case, the rows check passed, books_violations() clean after the
+    unshared run's roll-up (the swapped trigger put back); with --ceiling the fourth variant runs as well."""
     # when
     run = _run_bench("--workers", "1", "--databases", "sqlite", "--ceiling")
     # then
     _assert_clean_run(run, "sqlite", [1])
-    # and the third variant (the floor's statements through Django's connection) paid its payments too
-    assert re.search(r"^#   ceiling: .* [0-9.]+/s, ratio [0-9.]+ of plain", run.stdout, re.M), run.stdout
+    # and the floor's statements through Django's connection paid their payments too
+    assert re.search(r"^sqlite workers=1 .* ceiling=[0-9.]+/s unshared=", run.stdout, re.M), run.stdout
+    assert re.search(r"^#   ratios: project/plain [0-9.]+, project/ceiling [0-9.]+, project/unshared", run.stdout, re.M)
+
+
+@pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
+def test_the_unshared_floor_is_the_real_trigger_without_the_system_accounts_buckets(vendor):
+    """The floor without shared rows is cut out of migration 0005's own trigger: everything but the buckets' upsert
+    stays (the transfers, the wallet's balance), so the floor follows the real trigger."""
+    migration = importlib.import_module(lb.BUCKETS_MIGRATION)
+    real = migration.SQLITE_APPLY if vendor == "sqlite" else migration.POSTGRES_APPLY_FUNCTION
+    # when
+    unshared = lb.unshared_trigger_sql(vendor)
+    # then
+    assert "ledger_accountbucket" in real and "ledger_accountbucket" not in unshared
+    assert "INSERT INTO ledger_transfer" in unshared and "UPDATE ledger_ledgeraccount" in unshared
+    assert len(real) - len(unshared) > 100
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the suite runs on SQLite: no PostgreSQL server named")

@@ -66,7 +66,7 @@ def balance(wallet) -> Decimal:
 
 
 def hold() -> Decimal:
-    return LedgerAccount.objects.get(code=HOLD_ACCOUNT_CODE).balance
+    return LedgerAccount.objects.with_balance().get(code=HOLD_ACCOUNT_CODE).current_balance
 
 
 def test_an_accepted_payment_goes_through_the_hold_account(make_wallet, dostek):
