@@ -155,10 +155,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--mode",
-        choices=("threads", "processes"),
-        default="processes",
-        help="the project side: forked processes, like gunicorn's sync workers (default), or threads of one "
-        "process (they share the GIL). The plain side always runs as processes",
+        choices=("gthread", "processes", "threads"),
+        default="gthread",
+        help="the project side: 'gthread' (default), as the project's gunicorn.conf.py serves: at most 2 processes "
+        "per CPU, the workers spread over them as threads (32 workers on 2 CPUs: 4 processes of 8 threads; up to 4 "
+        "workers it is one process each); 'processes', one forked process per worker, like gunicorn's sync "
+        "workers; 'threads', threads of one process. The plain side always runs as processes",
     )
     parser.add_argument(
         "--pg-url",
@@ -884,8 +886,11 @@ class Runner:
                 if close is not None:
                     close()
 
-        threaded = variant == "project" and self.mode == "threads"
-        runner = self._run_threads if threaded else self._run_processes
+        runner = self._run_processes
+        if variant == "project" and self.mode == "threads":
+            runner = self._run_threads
+        elif variant == "project" and self.mode == "gthread":
+            runner = self._run_gthread
         if variant == "unshared":
             with unshared_trigger():
                 began, finished, errors = runner(work, workers)
@@ -940,8 +945,24 @@ class Runner:
             thread.join()
         return began, finished, errors
 
+    @classmethod
+    def _run_gthread(cls, work, workers: int):
+        """gunicorn's gthread workers, as gunicorn.conf.py sets them: 2 processes per CPU at most, each running its
+        share of the workers as threads (each thread its own connection from the process's pool)."""
+        processes = min(workers, 2 * (os.cpu_count() or 1))
+        groups = [list(range(workers))[n::processes] for n in range(processes)]
+
+        def group_work(index, start, report) -> None:
+            threads = [threading.Thread(target=work, args=(i, start, report)) for i in groups[index]]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+        return cls._run_processes(group_work, processes, parties=workers)
+
     @staticmethod
-    def _run_processes(work, workers: int):
+    def _run_processes(work, workers: int, parties: int | None = None):
         """Forked workers (like gunicorn's sync workers): no shared GIL. Connections are closed before the
         fork so that every process opens its own, and on PostgreSQL the connection pool is closed too: a closed
         connection goes back to the pool still open, and forked workers taking the same socket from their copies
@@ -956,7 +977,8 @@ class Runner:
             if getattr(connection, "_connection_pools", {}).get(connection.alias) is not None:
                 connection.close_pool()  # each worker builds its own pool on its first query
         context = multiprocessing.get_context("fork")
-        start = context.Barrier(workers + 1)
+        parties = workers if parties is None else parties  # gthread: one party per thread, not per process
+        start = context.Barrier(parties + 1)
         results = context.Queue()
 
         def report(index, when, error):
@@ -972,7 +994,7 @@ class Runner:
         began = time.perf_counter()
         finished: list[float] = []
         errors: list[str] = []
-        while len(finished) + len(errors) < workers:
+        while len(finished) + len(errors) < parties:
             try:
                 _index, when, error = results.get(timeout=1)
             except queue.Empty:

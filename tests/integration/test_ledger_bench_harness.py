@@ -92,6 +92,16 @@ def test_smallest_run_on_sqlite_pays_both_ways_with_the_same_rows_and_clean_book
     assert re.search(r"^#   ratios: project/plain [0-9.]+, project/ceiling [0-9.]+, project/unshared", run.stdout, re.M)
 
 
+def test_gthread_mode_runs_the_workers_as_threads_of_at_most_two_processes_per_cpu():
+    """--mode gthread (the default, as gunicorn.conf.py serves): six workers on a 2-CPU machine are four processes,
+    two of them with two threads; every thread pays its share, each with its own connection."""
+    run = _run_bench("--workers", "6", "--databases", "sqlite", "--mode", "gthread", "--no-unshared")
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output
+    assert re.search(r"^sqlite workers=6 project=[0-9.]+/s plain=[0-9.]+/s$", run.stdout, re.M), output
+    assert "#   books: no violations after 6-worker runs" in run.stdout, output
+
+
 @pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
 def test_the_unshared_floor_is_the_real_trigger_without_the_system_accounts_buckets(vendor):
     """The floor without shared rows is cut out of migration 0005's own trigger: everything but the buckets' upsert
