@@ -139,6 +139,7 @@ class HordakPeer:
         `warmup` untimed payments first); the books are checked afterwards (PeerError if they are not clean)."""
         if workers < 1 or payments < workers or warmup < 0:
             raise ValueError("run needs workers >= 1, payments >= workers and warmup >= 0")
+        self.settle()
         self.last_run = self._call(
             [
                 "run",
@@ -209,16 +210,23 @@ class HordakPeer:
 
     # - the database -
 
-    def _admin(self, statement: str) -> None:
+    def _admin(self, statement: str, url: str | None = None) -> None:
         try:
             import psycopg
         except ImportError as exc:  # the project's venv has it; the peer's database is made from there
             raise PeerError("psycopg is not installed: run this with the project's .venv/bin/python") from exc
+        url = url or self.pg_url
         try:
-            with psycopg.connect(self.pg_url, autocommit=True, connect_timeout=5) as admin:
+            with psycopg.connect(url, autocommit=True, connect_timeout=5) as admin:
                 admin.execute(statement)
         except psycopg.Error as exc:
-            raise PeerError(f"{statement!r} through {self.pg_url} failed: {str(exc).strip()}") from exc
+            raise PeerError(f"{statement!r} through {url} failed: {str(exc).strip()}") from exc
+
+    def settle(self) -> None:
+        """Untimed, before a run: the peer's tables vacuumed and analysed and a checkpoint taken, as ledger_bench.py
+        does for the project's before each of its runs."""
+        self._admin("VACUUM (ANALYZE)", self.database_url)
+        self._admin("CHECKPOINT", self.database_url)
 
     def _create_database(self) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
