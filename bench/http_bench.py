@@ -542,12 +542,14 @@ class Server:
             process.wait(timeout=5)
 
 
-def production_env(base: dict, *, database_url: str, port: int, ussd_secret: str) -> dict:
+def production_env(base: dict, *, database_url: str, port: int, ussd_secret: str, static_root: Path) -> dict:
     """The project's production settings for a server on 127.0.0.1:`port` (plain HTTP, throw-away keys, SMS to the
-    console); wsgi.py never reads .env, so everything .env could set for manage.py is set here."""
+    console, collectstatic into the bench's own `static_root`); wsgi.py never reads .env, so everything .env could set
+    for manage.py is set here."""
     return dict(
         base,
         DATABASE_URL=database_url,
+        STATIC_ROOT=str(static_root),
         DEBUG="0",
         DEMO_MODE="0",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -689,7 +691,13 @@ class CaseRun:
         if case.synchronous:
             base["SQLITE_SYNCHRONOUS"] = case.synchronous
         self.project_env = dict(
-            production_env(base, database_url=case.project_db, port=project_port, ussd_secret=self.ussd_secret),
+            production_env(
+                base,
+                database_url=case.project_db,
+                port=project_port,
+                ussd_secret=self.ussd_secret,
+                static_root=tmp / "static",
+            ),
             # Our side only, as the reference has no provider either: DosTek answers in process. The payment over
             # HTTP to a real СОЧИ is bench/provider_bench.py's subject.
             PROVIDER_ADAPTERS=IN_PROCESS_PROVIDERS,
@@ -735,8 +743,7 @@ class CaseRun:
     def prepare(self) -> None:
         args = self.args
         manage(ROOT, self.project_env, "migrate", "--noinput", "-v", "0")
-        # STATIC_ROOT is not read from the environment: the files go to the project's default (staticfiles/).
-        manage(ROOT, self.project_env, "collectstatic", "--noinput", "-v", "0")
+        manage(ROOT, self.project_env, "collectstatic", "--noinput", "-v", "0")  # into the bench's own STATIC_ROOT
         phones = [f"+99655571{index:04d}" for index in range(self.wallet_count)]
         payments = len(self.rows) * (args.duration + args.warmup) * MAX_PAYMENTS_PER_CONNECTION_PER_S
         fund = AMOUNT * payments

@@ -101,6 +101,7 @@ def _env(args: HangArgs, sochi: SochiServer, port: int, ussd_secret: str) -> dic
             database_url=args.database_url,
             port=port,
             ussd_secret=ussd_secret,
+            static_root=args.tmp / "static",
         ),
         DOSTEK_OSMP_URL=sochi.url,
         DOSTEK_OSMP_USER=sochi.user,
