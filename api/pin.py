@@ -8,10 +8,9 @@ when a code is asked for; the code's guesses are counted per address and per num
 
 from django.utils import translation
 
-from accounts.codes import CODE_RESEND_AFTER, phone_code_start
-from accounts.errors import CodeRateLimited, CodesExhausted, CodeTooSoon
+from accounts.codes import phone_code_start
 from accounts.models import CodePurpose, PhoneCode
-from api.signin import Challenge, challenge_flow, challenge_token
+from api.signin import Challenge, challenge_flow, challenge_token, code_refusals_say_when, code_sent
 from api.throttles import api_throttle
 from services.models import Channel
 from wallet.models import Language, Wallet
@@ -31,16 +30,10 @@ def _flow(token: str) -> PhoneCode:
 
 def _send(flow: PhoneCode, client_ip: str) -> Challenge:
     """Send the flow's code; its refusals say when the app may ask again (retry_after), as sign-in's do."""
-    try:
+    with code_refusals_say_when():
         language = (translation.get_language() or Language.RU)[:2]
         pin_reset_code_send(challenge=flow, client_ip=client_ip, language=language)
-    except (CodeRateLimited, CodesExhausted) as exc:
-        exc.params.setdefault("retry_after", 3600)
-        raise
-    except CodeTooSoon as exc:
-        exc.params.setdefault("retry_after", exc.params["seconds"])
-        raise
-    return Challenge(token=_token(flow), phone=flow.phone, resend_after=int(CODE_RESEND_AFTER.total_seconds()))
+    return code_sent(flow, _token(flow))
 
 
 def app_pin_reset_code_request(*, phone: str, client_ip: str) -> Challenge:

@@ -8,6 +8,8 @@ Whether a number has a wallet (and whether it is blocked) is told only to whoeve
 (issue 18): a code is asked for and answered alike for every number, and a refused code (wrong, expired, void) is
 refused alike whatever the number."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -65,10 +67,28 @@ def challenge_flow(token: str, *, salt: str = CHALLENGE_SALT, purpose: str = Cod
     return flow
 
 
-def _send(flow: PhoneCode, wallet: Wallet | None, client_ip: str) -> Challenge:
-    """Send the flow's code. Its refusals say when the app may ask again (Retry-After): the hourly limits in an
-    hour, the one-a-minute limit when that minute is over."""
+@contextmanager
+def code_refusals_say_when() -> Iterator[None]:
+    """A refused code request says when the app may ask again (Retry-After): the hourly limits in an hour, the
+    one-a-minute limit when that minute is over. Sign-in's codes and the forgotten PIN's (api/pin.py) alike."""
     try:
+        yield
+    except (CodeRateLimited, CodesExhausted) as exc:
+        exc.params.setdefault("retry_after", 3600)
+        raise
+    except CodeTooSoon as exc:
+        exc.params.setdefault("retry_after", exc.params["seconds"])
+        raise
+
+
+def code_sent(flow: PhoneCode, token: str) -> Challenge:
+    """The answer to a code sent: the flow's opaque token, its number and when the app may ask again."""
+    return Challenge(token=token, phone=flow.phone, resend_after=int(CODE_RESEND_AFTER.total_seconds()))
+
+
+def _send(flow: PhoneCode, wallet: Wallet | None, client_ip: str) -> Challenge:
+    """Send the flow's code (its refusals say when to ask again)."""
+    with code_refusals_say_when():
         # A number without a wallet gets the code in the language the app speaks.
         language = (translation.get_language() or Language.RU)[:2]
         phone_code_issue(
@@ -78,17 +98,7 @@ def _send(flow: PhoneCode, wallet: Wallet | None, client_ip: str) -> Challenge:
             language=language,
             deliver=_deliverable(wallet),
         )
-    except (CodeRateLimited, CodesExhausted) as exc:
-        exc.params.setdefault("retry_after", 3600)
-        raise
-    except CodeTooSoon as exc:
-        exc.params.setdefault("retry_after", exc.params["seconds"])
-        raise
-    return Challenge(
-        token=challenge_token(flow),
-        phone=flow.phone,
-        resend_after=int(CODE_RESEND_AFTER.total_seconds()),
-    )
+    return code_sent(flow, challenge_token(flow))
 
 
 def _deliverable(wallet: Wallet | None) -> bool:

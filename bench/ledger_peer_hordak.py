@@ -115,7 +115,7 @@ class HordakPeer:
         self.ensure_venv()
         self._create_database()
         try:
-            self.setup_info = self._call(["setup", "--commission", str(self.commission)])[-1]
+            self.setup_info = self._call(["setup"])[-1]
         except BaseException:
             self.stop()
             raise
@@ -149,8 +149,6 @@ class HordakPeer:
                 str(payments),
                 "--warmup",
                 str(warmup),
-                "--commission",
-                str(self.commission),
             ]
         )[-1]
         return float(self.last_run["rate"])
@@ -169,8 +167,6 @@ class HordakPeer:
                 str(payments),
                 "--warmup",
                 str(warmup),
-                "--commission",
-                str(self.commission),
             ]
         )
 
@@ -236,13 +232,14 @@ class HordakPeer:
     # - peer.py -
 
     def _call(self, args: list[str]) -> list[dict]:
-        """peer.py <args> in the peer's venv; its JSON lines, or PeerError with its stderr's tail."""
+        """peer.py <args> --commission <ours> in the peer's venv; its JSON lines, or PeerError with its stderr's
+        tail."""
         python = venv_python(self.venv_dir)
         if not python.exists():
             raise PeerError(f"no python in {self.venv_dir}: start() builds the venv first")
         env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "PYTHONPATH")}
         env["HORDAK_DATABASE_URL"] = self.database_url
-        command = [str(python), str(PEER_SCRIPT), *args]
+        command = [str(python), str(PEER_SCRIPT), *args, "--commission", str(self.commission)]
         try:
             done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=self.timeout)
         except subprocess.TimeoutExpired as exc:

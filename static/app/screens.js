@@ -56,6 +56,11 @@ function national(e164) {
   return digits.length === 9 ? `0${digits.slice(0, 3)} ${digits.slice(3, 5)} ${digits.slice(5, 7)} ${digits.slice(7)}` : e164;
 }
 
+function phoneInput() {
+  // The wallet's number, as the holder writes it (sign-in and the forgotten PIN).
+  return h("input", { type: "tel", name: "phone", autocomplete: "tel", inputmode: "tel", placeholder: "0555 12 34 56", maxlength: 40, required: true });
+}
+
 function deviceName() {
   const agent = navigator.userAgent || "";
   const system = /Android/.test(agent) ? "Android" : /iPhone|iPad/.test(agent) ? "iOS" : /Windows/.test(agent) ? "Windows"
@@ -148,7 +153,7 @@ function findService(categories, id) {
 
 export function signIn(ctx, _params, notice) {
   const box = alertBox();
-  const phone = h("input", { type: "tel", name: "phone", autocomplete: "tel", inputmode: "tel", placeholder: "0555 12 34 56", maxlength: 40, required: true });
+  const phone = phoneInput();
   const submit = h("button", { class: "btn btn-primary btn-lg w-100", type: "submit", text: t("Получить код") });
   const form = h("form", { novalidate: true, on: { submit: async (event) => {
     event.preventDefault();
@@ -660,7 +665,7 @@ export function pinForgot(ctx) {
   const challenge = stored.get(PIN_CHALLENGE_KEY);
   const back = h("a", { class: "app-back", href: token.get() ? "#/pin" : "#/sign-in", text: t("Назад") });
   if (!challenge) {
-    const phone = h("input", { type: "tel", name: "phone", autocomplete: "tel", inputmode: "tel", placeholder: "0555 12 34 56", maxlength: 40, required: true });
+    const phone = phoneInput();
     const submit = h("button", { class: "btn btn-primary btn-lg w-100", type: "submit", text: t("Получить код") });
     const form = h("form", { novalidate: true, on: { submit: async (event) => {
       event.preventDefault();
